@@ -1,0 +1,170 @@
+//! Argument parsing and dispatch for the `iovaudit` CLI. Each command calls
+//! the core and hands the result to a printer in `render.rs`.
+//!
+//! Exit status: 0 success; 1 the data checked has problems; 2 the command
+//! could not run (bad arguments, unreadable files).
+
+mod render;
+
+use clap::{Parser, Subcommand};
+use iovaudit::i18n::Lang;
+use iovaudit::pack::{self, Library};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "iovaudit",
+    version,
+    about = "车联网安全合规评估工作台 / IoV Compliance Audit Workbench",
+    long_about = "车联网安全合规评估工作台（命令行）。\nIoV Compliance Audit Workbench (command line): checklists, assessment, signed reports."
+)]
+struct Cli {
+    /// Output language: zh (default) or en / 输出语言
+    #[arg(long, global = true, default_value = "zh")]
+    lang: Lang,
+
+    /// Read checklists from this directory instead of the built-in library
+    /// (also IOVAUDIT_CHECKLISTS) / 使用此目录中的检查单
+    #[arg(long, global = true, value_name = "DIR")]
+    checklists: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Checklist packs: list, show, validate / 检查单
+    #[command(subcommand)]
+    Pack(PackCmd),
+}
+
+#[derive(Subcommand)]
+enum PackCmd {
+    /// List the packs / 列出检查单
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a pack's sections and requirements, or one requirement / 显示检查单或单个要求
+    Show {
+        /// Pack id (e.g. N134) or requirement id (e.g. N134-17)
+        id: String,
+        /// Also print each requirement's paraphrase, evidence and parameters
+        #[arg(long)]
+        full: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check checklist files and report every problem as file:line:column / 校验检查单文件
+    Validate {
+        /// Files or directories
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the scoping questions / 列出适用性问题
+    Questions {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let lang = cli.lang;
+    match cli.command {
+        Command::Pack(cmd) => match cmd {
+            PackCmd::Validate { paths, json } => validate(&paths, json, lang),
+            PackCmd::List { json } => with_library(cli.checklists, lang, |lib| {
+                render::pack_list(lib, json, lang);
+                0
+            }),
+            PackCmd::Show { id, full, json } => with_library(cli.checklists, lang, |lib| {
+                if let Some(p) = lib.pack(&id) {
+                    render::pack_show(lib, p, full, json, lang);
+                    0
+                } else if let Some(found) = lib.requirement(&id) {
+                    render::requirement_show(lib, found, json, lang);
+                    0
+                } else {
+                    let ids: Vec<&str> = lib.packs.iter().map(|p| p.id.as_str()).collect();
+                    let ids = ids.join(", ");
+                    eprintln!(
+                        "{}",
+                        lang.pick(
+                            &format!("错误：没有编号为 `{id}` 的检查单或要求（检查单：{ids}）"),
+                            &format!("error: no pack or requirement `{id}` (packs: {ids})"),
+                        )
+                    );
+                    2
+                }
+            }),
+            PackCmd::Questions { json } => with_library(cli.checklists, lang, |lib| {
+                render::questions(lib, json, lang);
+                0
+            }),
+        },
+    }
+}
+
+/// Loads the library (built-in, or `--checklists DIR` / `IOVAUDIT_CHECKLISTS`)
+/// and runs `f` on it; a library with problems is reported, not used.
+fn with_library(dir: Option<PathBuf>, lang: Lang, f: impl FnOnce(&Library) -> i32) -> i32 {
+    let dir = dir.or_else(|| std::env::var_os("IOVAUDIT_CHECKLISTS").map(PathBuf::from));
+    let loaded = match &dir {
+        None => pack::builtin(),
+        Some(d) => match pack::read_sources(std::slice::from_ref(d)) {
+            Ok(src) => pack::load(&src),
+            Err(e) => {
+                eprintln!(
+                    "{}",
+                    lang.pick(&format!("错误：{}", e.zh()), &format!("error: {e}"))
+                );
+                return 2;
+            }
+        },
+    };
+    match loaded {
+        Ok(lib) => f(&lib),
+        Err(diags) => {
+            for d in &diags {
+                eprintln!("{}", d.render(lang));
+            }
+            eprintln!(
+                "{}",
+                lang.pick(
+                    &format!("错误：检查单库有 {} 个问题，无法使用", diags.len()),
+                    &format!(
+                        "error: the checklist library has {} problem(s) and cannot be used",
+                        diags.len()
+                    ),
+                )
+            );
+            1
+        }
+    }
+}
+
+fn validate(paths: &[PathBuf], json: bool, lang: Lang) -> i32 {
+    let given = match pack::read_sources(paths) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                lang.pick(&format!("错误：{}", e.zh()), &format!("error: {e}"))
+            );
+            return 2;
+        }
+    };
+    let checked = given.len();
+    let set = pack::validation_set(given, paths);
+    let (lib, diags) = pack::check(&set);
+    render::validation(&lib, &diags, checked, json, lang);
+    if diags.is_empty() {
+        0
+    } else {
+        1
+    }
+}

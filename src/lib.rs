@@ -1,0 +1,13 @@
+//! `iovaudit` core library: everything the IoV Compliance Audit Workbench
+//! (车联网安全合规评估工作台) does, with no GUI dependency.
+//!
+//! The CLI (`src/main.rs`) and the desktop shell (`src-tauri/`) are thin
+//! layers over this crate: they parse input, call into these modules and
+//! format the result. See `docs/ARCHITECTURE.md` for the codemap and the
+//! invariants each module keeps.
+
+pub mod i18n;
+pub mod pack;
+
+/// The version of this build, recorded in exports and manifests.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

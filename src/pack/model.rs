@@ -1,0 +1,401 @@
+//! The validated checklist model: what the rest of the workbench reads.
+//! Every value here has passed `validate.rs`; ids are unique, conditions
+//! parse and name declared questions, mappings point at real requirements.
+
+use super::condition::{Condition, QuestionKind};
+use crate::i18n::{Lang, Text};
+use serde::Serialize;
+
+/// The built-in or loaded set of questions, packs and mappings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Library {
+    pub questions: Vec<Question>,
+    pub packs: Vec<Pack>,
+    pub themes: Vec<Theme>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Question {
+    pub id: String,
+    pub kind: QuestionKind,
+    pub label: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<QuestionOption>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionOption {
+    pub id: String,
+    pub label: Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocType {
+    Law,
+    Regulation,
+    Notice,
+    Opinion,
+    LocalPlan,
+    TaskList,
+    PilotNotice,
+    NationalStandard,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Region {
+    #[serde(rename = "CN")]
+    National,
+    #[serde(rename = "CN-BJ")]
+    Beijing,
+    #[serde(rename = "CN-SH")]
+    Shanghai,
+}
+
+impl Region {
+    pub fn label(self) -> Text {
+        match self {
+            Region::National => Text::new("全国", "National"),
+            Region::Beijing => Text::new("北京", "Beijing"),
+            Region::Shanghai => Text::new("上海", "Shanghai"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocStatus {
+    InForce,
+    Expired,
+    Draft,
+}
+
+impl DocStatus {
+    pub fn label(self) -> Text {
+        match self {
+            DocStatus::InForce => Text::new("现行", "in force"),
+            DocStatus::Expired => Text::new("已失效", "expired"),
+            DocStatus::Draft => Text::new("草案", "draft"),
+        }
+    }
+}
+
+/// Where a piece of content comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provenance {
+    /// Read in the source text itself.
+    Text,
+    /// Confirmed only by a secondary source.
+    Secondary,
+    /// Reconstructed or inferred: to be confirmed against the official text.
+    Inferred,
+}
+
+impl Provenance {
+    pub fn label(self) -> Text {
+        match self {
+            Provenance::Text => Text::new("原文", "from the text"),
+            Provenance::Secondary => Text::new("二手来源", "secondary source"),
+            Provenance::Inferred => Text::new(
+                "推断，待与正式文本核对",
+                "inferred, to be confirmed against the official text",
+            ),
+        }
+    }
+}
+
+/// The mark every view shows on content that is not confirmed.
+pub fn to_confirm_mark(lang: Lang) -> &'static str {
+    lang.pick(
+        "⚠ 待与正式文本核对",
+        "⚠ to be confirmed against the official text",
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Obligation {
+    Mandatory,
+    Conditional,
+    Encouraged,
+    Pilot,
+}
+
+impl Obligation {
+    pub fn label(self) -> Text {
+        match self {
+            Obligation::Mandatory => Text::new("强制", "mandatory"),
+            Obligation::Conditional => Text::new("条件性", "conditional"),
+            Obligation::Encouraged => Text::new("鼓励", "encouraged"),
+            Obligation::Pilot => Text::new("试点", "pilot"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Examine,
+    Interview,
+    Test,
+}
+
+impl Method {
+    pub fn label(self) -> Text {
+        match self {
+            Method::Examine => Text::new("查阅", "examine"),
+            Method::Interview => Text::new("访谈", "interview"),
+            Method::Test => Text::new("测试", "test"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pack {
+    pub id: String,
+    pub version: String,
+    pub doc_number: String,
+    pub title: Text,
+    pub issuer: Text,
+    pub doc_type: DocType,
+    pub region: Region,
+    pub status: DocStatus,
+    pub issued: Option<String>,
+    pub effective: Option<String>,
+    pub source: String,
+    pub provenance: Provenance,
+    pub note: Option<Text>,
+    pub applies_when: Option<Condition>,
+    pub questions: Vec<String>,
+    pub scoring: Scoring,
+    pub excluded: Vec<Excluded>,
+    pub sections: Vec<Section>,
+    /// The file the pack was read from.
+    pub file: String,
+}
+
+impl Pack {
+    pub fn requirements(&self) -> impl Iterator<Item = &Requirement> {
+        self.sections.iter().flat_map(|s| s.requirements.iter())
+    }
+
+    pub fn requirement_count(&self) -> usize {
+        self.sections.iter().map(|s| s.requirements.len()).sum()
+    }
+
+    /// How many requirements have each provenance.
+    pub fn provenance_counts(&self) -> ProvenanceCounts {
+        let mut c = ProvenanceCounts::default();
+        for r in self.requirements() {
+            match r.provenance {
+                Provenance::Text => c.text += 1,
+                Provenance::Secondary => c.secondary += 1,
+                Provenance::Inferred => c.inferred += 1,
+            }
+        }
+        c
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ProvenanceCounts {
+    pub text: usize,
+    pub secondary: usize,
+    pub inferred: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Scoring {
+    /// Credit for 部分符合, 0.0–1.0.
+    pub partial: f64,
+    /// `exclude`: 不适用 leaves numerator and denominator.
+    pub not_applicable: NaRule,
+    /// Whether encouraged requirements count towards the score.
+    pub encouraged: Inclusion,
+    pub veto: VetoRule,
+    /// Highest first; the last has `min` 0.
+    pub bands: Vec<Band>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NaRule {
+    Exclude,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Inclusion {
+    Include,
+    Exclude,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VetoRule {
+    /// A veto requirement judged 不符合 puts the pack in the lowest band.
+    FailPack,
+    /// Veto flags are informational only.
+    None,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Band {
+    pub min: f64,
+    pub label: Text,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Excluded {
+    pub ids: Vec<String>,
+    pub clause: String,
+    pub reason: Text,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub id: String,
+    pub clause: String,
+    pub title: Text,
+    pub requirements: Vec<Requirement>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Requirement {
+    pub id: String,
+    pub clause: String,
+    pub title: Text,
+    pub text: Text,
+    pub obligation: Obligation,
+    /// Enterprise types (`ALL` or options of `enterprise_type`).
+    pub applies_to: Vec<String>,
+    pub when: Option<Condition>,
+    pub evidence: EvidenceList,
+    pub methods: Vec<Method>,
+    pub weight: u8,
+    pub veto: bool,
+    pub themes: Vec<String>,
+    pub provenance: Provenance,
+    /// True when the content is inferred: every view shows the *to be confirmed* mark.
+    pub to_confirm: bool,
+    pub provenance_note: Option<String>,
+    pub params: Vec<Param>,
+    pub deadlines: Vec<Deadline>,
+    pub test: Option<TestMethod>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EvidenceList {
+    pub zh: Vec<String>,
+    pub en: Vec<String>,
+}
+
+impl EvidenceList {
+    pub fn get(&self, lang: Lang) -> &[String] {
+        match lang {
+            Lang::En if !self.en.is_empty() => &self.en,
+            _ => &self.zh,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    pub key: String,
+    pub op: String,
+    pub value: f64,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Deadline {
+    /// Every year by this month and day (`MM-DD`).
+    Annual { due: String },
+    /// Every `period` (ISO 8601), optionally only when a condition holds.
+    Recurring {
+        period: String,
+        when: Option<Condition>,
+    },
+    /// Keep for at least `period`.
+    Retention { period: String },
+    /// Within `within` after the trigger happens.
+    Triggered { within: String, trigger: Text },
+    /// Before each occurrence of the event.
+    BeforeEvent { event: Text },
+    /// At once when the event happens.
+    Immediate { event: Option<Text> },
+    /// A one-off date (`YYYY-MM-DD`).
+    Once { date: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestMethod {
+    pub clause: String,
+    pub text: Text,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Theme {
+    pub id: String,
+    pub title: Text,
+    pub mappings: Vec<Mapping>,
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    Equal,
+    Subset,
+    Superset,
+    Intersect,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Mapping {
+    pub from: String,
+    pub to: String,
+    pub relation: Relation,
+    pub note: Option<Text>,
+}
+
+impl Library {
+    pub fn pack(&self, id: &str) -> Option<&Pack> {
+        self.packs.iter().find(|p| p.id.eq_ignore_ascii_case(id))
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    /// A requirement and the pack and section holding it.
+    pub fn requirement(&self, id: &str) -> Option<(&Pack, &Section, &Requirement)> {
+        self.packs.iter().find_map(|p| {
+            p.sections.iter().find_map(|s| {
+                s.requirements
+                    .iter()
+                    .find(|r| r.id.eq_ignore_ascii_case(id))
+                    .map(|r| (p, s, r))
+            })
+        })
+    }
+
+    /// The mappings that touch a requirement, with the theme they belong to.
+    pub fn mappings_of<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> impl Iterator<Item = (&'a Theme, &'a Mapping)> + 'a {
+        self.themes.iter().flat_map(move |t| {
+            t.mappings
+                .iter()
+                .filter(move |m| m.from == id || m.to == id)
+                .map(move |m| (t, m))
+        })
+    }
+}
