@@ -3,7 +3,9 @@
 //! document carries `"schema": 1`).
 
 use iovaudit::i18n::Lang;
-use iovaudit::pack::{self, Deadline, Diagnostic, Library, Pack, Requirement, Section};
+use iovaudit::pack::{
+    self, duration_text, unit_text, Deadline, Diagnostic, Library, Pack, Requirement, Section,
+};
 use serde_json::json;
 
 fn print_json(v: &serde_json::Value) {
@@ -173,50 +175,56 @@ pub fn pack_show(lib: &Library, p: &Pack, full: bool, json: bool, lang: Lang) {
 }
 
 fn deadline_text(d: &Deadline, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let text = |zh_s: String, en_s: String| if zh { zh_s } else { en_s };
     match d {
-        Deadline::Annual { due } => lang
-            .pick(&format!("每年 {due} 前"), &format!("every year by {due}"))
-            .to_string(),
+        Deadline::Annual { due } => {
+            let (m, day) = due.split_once('-').unwrap_or((due, ""));
+            let (m, day) = (m.trim_start_matches('0'), day.trim_start_matches('0'));
+            text(
+                format!("每年{m}月{day}日前"),
+                format!("every year by {due} (MM-DD)"),
+            )
+        }
         Deadline::Recurring { period, when } => {
-            let cond = when
-                .as_ref()
-                .map(|w| format!(" [{}]", w.source()))
-                .unwrap_or_default();
-            lang.pick(
-                &format!("周期 {period}{cond}"),
-                &format!("every {period}{cond}"),
-            )
-            .to_string()
+            let p = duration_text(period, lang);
+            // "每1年" reads badly: say 每年 / 每月 / 每天 for a period of one.
+            let zh_p = p
+                .strip_prefix('1')
+                .filter(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
+                .map_or(p.clone(), |rest| rest.trim_start_matches('个').to_string());
+            let cond = when.as_ref().map(|w| w.source().to_string());
+            match cond {
+                Some(c) => text(
+                    format!("每{zh_p}一次（当 {c}）"),
+                    format!("every {p} (when {c})"),
+                ),
+                None => text(format!("每{zh_p}一次"), format!("every {p}")),
+            }
         }
-        Deadline::Retention { period } => lang
-            .pick(
-                &format!("保存不少于 {period}"),
-                &format!("keep at least {period}"),
-            )
-            .to_string(),
-        Deadline::Triggered { within, trigger } => lang
-            .pick(
-                &format!("{}后 {within} 内", trigger.get(lang)),
-                &format!("within {within} after: {}", trigger.get(lang)),
-            )
-            .to_string(),
-        Deadline::BeforeEvent { event } => lang
-            .pick(
-                &format!("{}之前", event.get(lang)),
-                &format!("before: {}", event.get(lang)),
-            )
-            .to_string(),
-        Deadline::Immediate { event } => {
-            let e = event
-                .as_ref()
-                .map(|e| e.get(lang).to_string())
-                .unwrap_or_default();
-            lang.pick(&format!("立即：{e}"), &format!("immediately: {e}"))
-                .to_string()
+        Deadline::Retention { period } => {
+            let p = duration_text(period, lang);
+            text(format!("保存不少于{p}"), format!("keep for at least {p}"))
         }
-        Deadline::Once { date } => lang
-            .pick(&format!("{date} 前"), &format!("by {date}"))
-            .to_string(),
+        Deadline::Triggered { within, trigger } => {
+            let w = duration_text(within, lang);
+            text(
+                format!("{}后{w}内", trigger.zh),
+                format!("within {w} after: {}", trigger.get(lang)),
+            )
+        }
+        Deadline::BeforeEvent { event } => text(
+            format!("{}之前", event.zh),
+            format!("before: {}", event.get(lang)),
+        ),
+        Deadline::Immediate { event } => match event {
+            Some(e) => text(
+                format!("立即（{}）", e.zh),
+                format!("immediately ({})", e.get(lang)),
+            ),
+            None => text("立即".into(), "immediately".into()),
+        },
+        Deadline::Once { date } => text(format!("{date}前"), format!("by {date}")),
     }
 }
 
@@ -255,7 +263,7 @@ fn requirement_body(r: &Requirement, indent: &str, lang: Lang) {
             p.key,
             p.op,
             p.value,
-            p.unit
+            unit_text(&p.unit, lang)
         );
     }
     for d in &r.deadlines {
@@ -319,11 +327,17 @@ pub fn requirement_show(
                 .as_ref()
                 .map(|n| format!(" — {}", n.get(lang)))
                 .unwrap_or_default();
+            // Read the relation from this requirement's side.
+            let rel = if m.from == r.id {
+                m.relation
+            } else {
+                m.relation.reversed()
+            };
             println!(
-                "  {} {other} {title} ({:?}, {}){note}",
+                "  [{} {}] {other} {title}（{}）{note}",
                 t.id,
-                m.relation,
-                t.title.get(lang)
+                t.title.get(lang),
+                rel.label().get(lang)
             );
         }
     }

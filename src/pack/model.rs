@@ -399,3 +399,65 @@ impl Library {
         })
     }
 }
+
+impl Relation {
+    /// How the relation reads between `from` and `to`.
+    pub fn label(self) -> Text {
+        match self {
+            Relation::Equal => Text::new("等同", "equal"),
+            Relation::Subset => Text::new("被包含（对方更严）", "subset (the other is stricter)"),
+            Relation::Superset => Text::new("包含（本方更严）", "superset (this one is stricter)"),
+            Relation::Intersect => Text::new("部分重叠", "overlapping"),
+        }
+    }
+
+    /// The relation seen from the other end.
+    pub fn reversed(self) -> Relation {
+        match self {
+            Relation::Subset => Relation::Superset,
+            Relation::Superset => Relation::Subset,
+            other => other,
+        }
+    }
+}
+
+/// An ISO 8601 duration of the form the format allows (`P6M`, `P1Y`, `P30D`)
+/// in words; anything else is returned as it is.
+pub fn duration_text(iso: &str, lang: Lang) -> String {
+    let Some(rest) = iso.strip_prefix('P') else {
+        return iso.to_string();
+    };
+    let (n, unit) = rest.split_at(rest.len().saturating_sub(1));
+    let Ok(n) = n.parse::<u32>() else {
+        return iso.to_string();
+    };
+    match (unit, lang) {
+        ("D", Lang::Zh) => format!("{n}天"),
+        ("M", Lang::Zh) => format!("{n}个月"),
+        ("Y", Lang::Zh) => format!("{n}年"),
+        ("D", Lang::En) => format!("{n} day{}", if n == 1 { "" } else { "s" }),
+        ("M", Lang::En) => format!("{n} month{}", if n == 1 { "" } else { "s" }),
+        ("Y", Lang::En) => format!("{n} year{}", if n == 1 { "" } else { "s" }),
+        _ => iso.to_string(),
+    }
+}
+
+/// A parameter unit in words.
+pub fn unit_text(unit: &str, lang: Lang) -> &str {
+    match (unit, lang) {
+        ("day", Lang::Zh) => "天",
+        ("month", Lang::Zh) => "个月",
+        ("year", Lang::Zh) => "年",
+        ("percent", _) => "%",
+        ("count", Lang::Zh) => "个",
+        ("second", Lang::Zh) => "秒",
+        ("times_per_year", Lang::Zh) => "次/年",
+        ("day", Lang::En) => "days",
+        ("month", Lang::En) => "months",
+        ("year", Lang::En) => "years",
+        ("count", Lang::En) => "",
+        ("second", Lang::En) => "s",
+        ("times_per_year", Lang::En) => "times a year",
+        (other, _) => other,
+    }
+}

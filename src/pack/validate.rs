@@ -172,6 +172,20 @@ pub fn check(sources: &[SourceFile]) -> (Library, Vec<Diagnostic>) {
         packs.push(pack);
     }
 
+    // A stable, meaningful order: national documents by date, then national
+    // standards, then regional ones, pilots last.
+    packs.sort_by(|a, b| {
+        let key = |p: &Pack| {
+            (
+                p.doc_type == DocType::PilotNotice,
+                p.region != Region::National,
+                p.doc_type == DocType::NationalStandard,
+                p.issued.clone().unwrap_or_default(),
+                p.id.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
     for (id, v) in raw_req_pack {
         req_at.entry(id).or_insert(v);
     }
@@ -220,7 +234,14 @@ fn read_file(sink: &mut Sink<'_>) -> Option<FileKind> {
     let text = sink.src.text.as_str();
     let (table, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
+        // The recoverable parser often reports a follow-on error on the same
+        // line; the first one per line is the one that helps.
+        let mut lines_seen = HashSet::new();
         for e in errors {
+            let (line, _) = sink.src.line_col(e.span().map_or(0, |s| s.start));
+            if !lines_seen.insert(line) {
+                continue;
+            }
             let msg = e.message().trim().to_string();
             sink.error(
                 e.span().unwrap_or(0..0),

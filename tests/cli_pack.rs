@@ -1,0 +1,210 @@
+//! The `pack list` / `pack show` / `pack questions` contract: human output in
+//! Chinese by default and English on request, stable JSON, and the
+//! *to be confirmed* mark wherever an inferred requirement is shown.
+
+mod common;
+use common::run;
+use serde_json::Value;
+
+#[test]
+fn pack_list_shows_all_six_packs_in_chinese() {
+    let r = run(&["pack", "list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for id in ["N134", "N103", "BJ50", "SH26", "P148", "GB44495"] {
+        assert!(
+            r.stdout.lines().any(|l| l.starts_with(&format!("{id}  "))),
+            "{id} missing:\n{}",
+            r.stdout
+        );
+    }
+    assert!(r.stdout.contains("工信部网安〔2021〕134号"));
+    assert!(r.stdout.contains("共 6 个检查单"));
+    insta::assert_snapshot!("pack_list_zh", r.stdout);
+}
+
+#[test]
+fn pack_list_in_english() {
+    let r = run(&["--lang", "en", "pack", "list"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("6 packs,"));
+    insta::assert_snapshot!("pack_list_en", r.stdout);
+}
+
+#[test]
+fn pack_list_json_is_stable() {
+    let r = run(&["pack", "list", "--json"]);
+    assert_eq!(r.code, 0);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["schema"], 1);
+    let packs = v["packs"].as_array().expect("packs");
+    assert_eq!(packs.len(), 6);
+    for p in packs {
+        let total = p["requirements"].as_u64().expect("count");
+        let prov = &p["provenance"];
+        let sum = prov["text"].as_u64().unwrap_or(0)
+            + prov["secondary"].as_u64().unwrap_or(0)
+            + prov["inferred"].as_u64().unwrap_or(0);
+        assert_eq!(total, sum, "provenance counts add up for {}", p["id"]);
+        assert!(p["title"]["zh"].as_str().is_some_and(|s| !s.is_empty()));
+        assert!(p["title"]["en"].as_str().is_some_and(|s| !s.is_empty()));
+    }
+    insta::assert_snapshot!("pack_list_json", r.stdout);
+}
+
+#[test]
+fn pack_show_prints_the_tree() {
+    let r = run(&["pack", "show", "n134"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("三、 加强车联网网络安全防护") || r.stdout.contains("三、"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("N134-17"));
+    assert_eq!(
+        r.stdout
+            .lines()
+            .filter(|l| l.trim_start().starts_with("N134-") && !l.contains("[N134-S"))
+            .count(),
+        40
+    );
+}
+
+#[test]
+fn inferred_requirements_carry_the_to_be_confirmed_mark_everywhere() {
+    let lib = iovaudit::pack::builtin().expect("library");
+    let gb = lib.pack("GB44495").expect("GB44495");
+    let inferred: Vec<&str> = gb
+        .requirements()
+        .filter(|r| r.to_confirm)
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(!inferred.is_empty());
+
+    let tree = run(&["pack", "show", "GB44495"]).stdout;
+    for id in &inferred {
+        let line = tree
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{id} ")))
+            .expect("listed");
+        assert!(line.contains("待与正式文本核对"), "{line}");
+    }
+    let confirmed: Vec<&str> = gb
+        .requirements()
+        .filter(|r| !r.to_confirm)
+        .map(|r| r.id.as_str())
+        .collect();
+    for id in &confirmed {
+        let line = tree
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{id} ")))
+            .expect("listed");
+        assert!(!line.contains("待与正式文本核对"), "{line}");
+    }
+
+    let one = run(&["--lang", "en", "pack", "show", inferred[0]]).stdout;
+    assert!(
+        one.contains("to be confirmed against the official text"),
+        "{one}"
+    );
+
+    let json: Value =
+        serde_json::from_str(&run(&["pack", "show", inferred[0], "--json"]).stdout).expect("json");
+    assert_eq!(json["requirement"]["to_confirm"], true);
+    assert_eq!(json["requirement"]["provenance"], "inferred");
+}
+
+#[test]
+fn requirement_detail_shows_parameters_deadlines_and_mappings() {
+    let r = run(&["pack", "show", "N134-17"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("保存不少于6个月"), "{}", r.stdout);
+    assert!(r.stdout.contains("相关要求"), "{}", r.stdout);
+    let r = run(&["pack", "show", "BJ50-23"]);
+    assert!(r.stdout.contains("每年9月30日前"), "{}", r.stdout);
+    let v: Value =
+        serde_json::from_str(&run(&["pack", "show", "SH26-18", "--json"]).stdout).expect("json");
+    let d = &v["requirement"]["deadlines"][0];
+    assert_eq!(d["kind"], "triggered");
+    assert_eq!(d["within"], "P3M");
+}
+
+#[test]
+fn pack_show_json_has_the_whole_tree() {
+    let r = run(&["pack", "show", "SH26", "--json"]);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["schema"], 1);
+    assert_eq!(v["pack"]["id"], "SH26");
+    let n: usize = v["pack"]["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .map(|s| s["requirements"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(n, 39);
+    let dues: Vec<&str> = v["pack"]["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .flat_map(|s| s["requirements"].as_array().into_iter().flatten())
+        .flat_map(|r| r["deadlines"].as_array().into_iter().flatten())
+        .filter_map(|d| d["due"].as_str())
+        .collect();
+    for due in ["03-10", "07-31", "11-30"] {
+        assert!(dues.contains(&due), "SH26 has a {due} deadline: {dues:?}");
+    }
+}
+
+#[test]
+fn unknown_id_is_a_clear_error() {
+    let r = run(&["pack", "show", "XYZ"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("没有编号为 `XYZ` 的检查单或要求"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn questions_are_listed() {
+    let r = run(&["pack", "questions", "--json"]);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let ids: Vec<&str> = v["questions"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|q| q["id"].as_str())
+        .collect();
+    for q in [
+        "enterprise_type",
+        "region",
+        "platform_level",
+        "has_ota",
+        "l3_plus",
+        "important_data",
+        "exports_data",
+        "pia_required",
+        "pilot_participant",
+    ] {
+        assert!(ids.contains(&q), "{q}");
+    }
+}
+
+#[test]
+fn a_broken_checklists_dir_is_refused_with_its_problems() {
+    let dir = common::scratch("brokendir");
+    std::fs::copy(
+        common::repo().join("checklists/questions.toml"),
+        dir.join("questions.toml"),
+    )
+    .expect("copy");
+    std::fs::write(dir.join("x.toml"), "schema = 1\n[pack]\nid = \"X\"\n").expect("write");
+    let r = run(&["--checklists", dir.to_str().expect("utf-8"), "pack", "list"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("x.toml:2:1: 缺少必填字段 `version`"),
+        "{}",
+        r.stderr
+    );
+}
