@@ -6,8 +6,15 @@
 //! format the result. See `docs/ARCHITECTURE.md` for the codemap and the
 //! invariants each module keeps.
 
+pub mod assess;
+pub mod demo;
+pub mod evidence;
 pub mod i18n;
+pub mod journal;
 pub mod pack;
+pub mod project;
+pub mod score;
+pub mod vault;
 
 /// The version of this build, recorded in exports and manifests.
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -4,6 +4,7 @@
 //! Exit status: 0 success; 1 the data checked has problems; 2 the command
 //! could not run (bad arguments, unreadable files).
 
+mod project;
 mod render;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,41 @@ enum Command {
     /// Checklist packs: list, show, validate / 检查单
     #[command(subcommand)]
     Pack(PackCmd),
+    /// Assessment projects / 评估项目
+    #[command(subcommand)]
+    Project(project::ProjectCmd),
+    /// Scope: answers to the packs' scoping questions / 适用范围
+    #[command(subcommand)]
+    Scope(project::ScopeCmd),
+    /// Evidence vault / 证据
+    #[command(subcommand)]
+    Evidence(project::EvidenceCmd),
+    /// Verdicts / 判定
+    #[command(subcommand)]
+    Assess(project::AssessCmd),
+    /// Findings (整改项)
+    #[command(subcommand)]
+    Finding(project::FindingCmd),
+    /// Scores per section, pack and overall / 评分
+    Score {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Review and sign-off / 审核与批准
+    #[command(subcommand)]
+    Review(project::ReviewCmd),
+    /// The hash-chained activity journal / 操作日志
+    #[command(subcommand)]
+    Journal(project::JournalCmd),
+    /// A project's state at a glance / 项目概况
+    Status {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a complete demo project with real evidence files / 创建演示项目
+    Demo { dir: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -74,7 +110,18 @@ enum PackCmd {
 pub fn run() -> i32 {
     let cli = Cli::parse();
     let lang = cli.lang;
+    let ctx = project::Ctx { lang };
     match cli.command {
+        Command::Project(c) => project::project(&ctx, c),
+        Command::Scope(c) => project::scope(&ctx, c),
+        Command::Evidence(c) => project::evidence(&ctx, c),
+        Command::Assess(c) => project::assess_cmd(&ctx, c),
+        Command::Finding(c) => project::finding(&ctx, c),
+        Command::Score { dir, json } => project::score_cmd(&ctx, &dir, json),
+        Command::Review(c) => project::review(&ctx, c),
+        Command::Journal(c) => project::journal_cmd(&ctx, c),
+        Command::Status { dir, json } => project::status(&ctx, &dir, json),
+        Command::Demo { dir } => project::demo(&ctx, &dir),
         Command::Pack(cmd) => match cmd {
             PackCmd::Validate { paths, json } => validate(&paths, json, lang),
             PackCmd::List { json } => with_library(cli.checklists, lang, |lib| {

@@ -1,0 +1,218 @@
+//! Findings (整改项): a deficiency linked to a requirement, with severity,
+//! owner, due date and status open → fixed → verified.
+
+use super::find_requirement;
+use crate::i18n::Text;
+use crate::project::{now, Project, ProjectError, Result};
+use crate::t;
+use rusqlite::params;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "high" | "高" | "严重" => Some(Severity::High),
+            "medium" | "中" | "一般" => Some(Severity::Medium),
+            "low" | "低" | "轻微" => Some(Severity::Low),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+    pub fn label(self) -> Text {
+        match self {
+            Severity::High => Text::new("高", "high"),
+            Severity::Medium => Text::new("中", "medium"),
+            Severity::Low => Text::new("低", "low"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    Open,
+    Fixed,
+    Verified,
+}
+
+impl FindingStatus {
+    pub fn parse(s: &str) -> Option<FindingStatus> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "open" | "待整改" | "未整改" => Some(FindingStatus::Open),
+            "fixed" | "已整改" => Some(FindingStatus::Fixed),
+            "verified" | "已验证" => Some(FindingStatus::Verified),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::Open => "open",
+            FindingStatus::Fixed => "fixed",
+            FindingStatus::Verified => "verified",
+        }
+    }
+    pub fn label(self) -> Text {
+        match self {
+            FindingStatus::Open => Text::new("待整改", "open"),
+            FindingStatus::Fixed => Text::new("已整改", "fixed"),
+            FindingStatus::Verified => Text::new("已验证", "verified"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub id: i64,
+    pub requirement: String,
+    pub title: String,
+    pub severity: Severity,
+    pub owner: String,
+    pub due: Option<String>,
+    pub status: FindingStatus,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Fields of a new finding or of an update (None = unchanged).
+#[derive(Debug, Clone, Default)]
+pub struct FindingInput {
+    pub requirement: Option<String>,
+    pub title: Option<String>,
+    pub severity: Option<Severity>,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub status: Option<FindingStatus>,
+    pub note: Option<String>,
+}
+
+fn check_due(due: &Option<String>) -> Result<()> {
+    if let Some(d) = due {
+        if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+            return Err(ProjectError::invalid(t!(
+                "整改期限应为日期，如 2026-12-31（而不是 `{d}`）",
+                "the due date must be a date such as 2026-12-31 (not `{d}`)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub fn add_finding(project: &mut Project, by: &str, input: &FindingInput) -> Result<i64> {
+    let req = input.requirement.as_deref().unwrap_or("");
+    let (_, _, r) = find_requirement(project, req)?;
+    let rid = r.id.clone();
+    let title = input.title.as_deref().unwrap_or("").trim().to_string();
+    if title.is_empty() {
+        return Err(ProjectError::invalid(t!(
+            "整改项需要标题（--title）",
+            "a finding needs a title (--title)"
+        )));
+    }
+    check_due(&input.due)?;
+    let severity = input.severity.unwrap_or(Severity::Medium);
+    let at = now();
+    let detail = serde_json::json!({"requirement": rid, "title": title, "severity": severity.as_str(), "owner": input.owner, "due": input.due});
+    project.change(by, "finding.add", detail, |tx| {
+        tx.execute(
+            "INSERT INTO finding (requirement, title, severity, owner, due, status, note, created_by, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            params![
+                rid,
+                title,
+                severity.as_str(),
+                input.owner.clone().unwrap_or_default(),
+                input.due,
+                input.status.unwrap_or(FindingStatus::Open).as_str(),
+                input.note.clone().unwrap_or_default(),
+                by,
+                at
+            ],
+        )?;
+        Ok(tx.last_insert_rowid())
+    })
+}
+
+pub fn update_finding(
+    project: &mut Project,
+    by: &str,
+    id: i64,
+    input: &FindingInput,
+) -> Result<()> {
+    let mut f = findings(project)?
+        .into_iter()
+        .find(|f| f.id == id)
+        .ok_or_else(|| ProjectError::invalid(t!("没有编号为 {id} 的整改项", "no finding {id}")))?;
+    if let Some(r) = &input.requirement {
+        f.requirement = find_requirement(project, r)?.2.id.clone();
+    }
+    if let Some(t) = &input.title {
+        f.title = t.trim().to_string();
+    }
+    if let Some(s) = input.severity {
+        f.severity = s;
+    }
+    if let Some(o) = &input.owner {
+        f.owner = o.clone();
+    }
+    if input.due.is_some() {
+        check_due(&input.due)?;
+        f.due = input.due.clone();
+    }
+    if let Some(s) = input.status {
+        f.status = s;
+    }
+    if let Some(n) = &input.note {
+        f.note = n.clone();
+    }
+    let at = now();
+    let detail = serde_json::json!({"id": id, "requirement": f.requirement, "title": f.title, "severity": f.severity.as_str(), "owner": f.owner, "due": f.due, "status": f.status.as_str(), "note": f.note});
+    project.change(by, "finding.update", detail, |tx| {
+        tx.execute(
+            "UPDATE finding SET requirement = ?2, title = ?3, severity = ?4, owner = ?5, due = ?6, status = ?7, note = ?8, updated_at = ?9 WHERE id = ?1",
+            params![id, f.requirement, f.title, f.severity.as_str(), f.owner, f.due, f.status.as_str(), f.note, at],
+        )?;
+        Ok(())
+    })
+}
+
+pub fn findings(project: &Project) -> Result<Vec<Finding>> {
+    let mut st = project
+        .conn()
+        .prepare("SELECT id, requirement, title, severity, owner, due, status, note, created_by, created_at, updated_at FROM finding ORDER BY id")
+        .map_err(|e| project.db_err(e))?;
+    st.query_map([], |r| {
+        let sev: String = r.get(3)?;
+        let status: String = r.get(6)?;
+        Ok(Finding {
+            id: r.get(0)?,
+            requirement: r.get(1)?,
+            title: r.get(2)?,
+            severity: Severity::parse(&sev).unwrap_or(Severity::Medium),
+            owner: r.get(4)?,
+            due: r.get(5)?,
+            status: FindingStatus::parse(&status).unwrap_or(FindingStatus::Open),
+            note: r.get(7)?,
+            created_by: r.get(8)?,
+            created_at: r.get(9)?,
+            updated_at: r.get(10)?,
+        })
+    })
+    .and_then(|r| r.collect())
+    .map_err(|e| project.db_err(e))
+}

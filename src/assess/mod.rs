@@ -1,0 +1,672 @@
+//! Assessment: the project's scope (answers to the packs' scoping
+//! questions), applicability, verdicts, inferred verdicts from cross-pack
+//! mappings, findings (整改项) and the review workflow.
+//!
+//! Owns the rules: a justification is required for 部分符合, 不符合 and a
+//! manual 不适用; a requirement made not applicable by the scope cannot be
+//! judged; an inferred verdict never overwrites a person's verdict; an
+//! approved project accepts no change (enforced by [`Project::change`]).
+
+mod findings;
+mod review;
+pub use findings::*;
+pub use review::*;
+
+use crate::i18n::{Lang, Text};
+use crate::pack::{Answer, Library, Pack, QuestionKind, Relation, Requirement, Section, Truth};
+use crate::project::{now, ChangeError, Project, ProjectError, Result};
+use crate::t;
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The five verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// 符合
+    Conform,
+    /// 部分符合
+    Partial,
+    /// 不符合
+    Nonconform,
+    /// 不适用
+    Na,
+    /// 未评估
+    Unassessed,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Conform => "conform",
+            Verdict::Partial => "partial",
+            Verdict::Nonconform => "nonconform",
+            Verdict::Na => "na",
+            Verdict::Unassessed => "unassessed",
+        }
+    }
+
+    /// Accepts the Chinese names, the codes and common English words.
+    pub fn parse(s: &str) -> Option<Verdict> {
+        let l = s.trim().to_ascii_lowercase();
+        Some(match l.as_str() {
+            "符合" | "conform" | "conforms" | "compliant" | "pass" | "yes" => Verdict::Conform,
+            "部分符合" | "partial" | "partially" | "partially-compliant" => Verdict::Partial,
+            "不符合" | "nonconform" | "non-conform" | "noncompliant" | "non-compliant" | "fail"
+            | "no" => Verdict::Nonconform,
+            "不适用" | "na" | "n/a" | "not-applicable" | "not_applicable" => Verdict::Na,
+            "未评估" | "unassessed" | "not-assessed" | "none" => Verdict::Unassessed,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Verdict::Conform => Text::new("符合", "conformant"),
+            Verdict::Partial => Text::new("部分符合", "partially conformant"),
+            Verdict::Nonconform => Text::new("不符合", "not conformant"),
+            Verdict::Na => Text::new("不适用", "not applicable"),
+            Verdict::Unassessed => Text::new("未评估", "not assessed"),
+        }
+    }
+
+    pub fn needs_justification(self) -> bool {
+        matches!(self, Verdict::Partial | Verdict::Nonconform | Verdict::Na)
+    }
+}
+
+// ------------------------------------------------------------------ scope
+
+/// The project's answers, by question id.
+pub type Answers = BTreeMap<String, Answer>;
+
+pub fn scope(project: &Project) -> Result<Answers> {
+    let mut st = project
+        .conn()
+        .prepare("SELECT question, value FROM scope_answer")
+        .map_err(|e| project.db_err(e))?;
+    let rows: Vec<(String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|r| r.collect())
+        .map_err(|e| project.db_err(e))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(q, v)| serde_json::from_str::<Answer>(&v).ok().map(|a| (q, a)))
+        .collect())
+}
+
+/// Parses `raw` as an answer to question `qid`, or says what is wrong.
+pub fn parse_answer(lib: &Library, qid: &str, raw: &str) -> Result<Answer> {
+    let Some(q) = lib.question(qid) else {
+        let known = lib
+            .questions
+            .iter()
+            .map(|q| q.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(ProjectError::invalid(t!(
+            "没有适用性问题 `{qid}`（可用：{known}）",
+            "no scoping question `{qid}` (questions: {known})"
+        )));
+    };
+    let v = raw.trim();
+    let bad = |zh: String, en: String| ProjectError::invalid(Text::new(zh, en));
+    match q.kind {
+        QuestionKind::Bool => match v.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" | "是" | "有" => Ok(Answer::Bool(true)),
+            "false" | "no" | "n" | "0" | "否" | "无" => Ok(Answer::Bool(false)),
+            _ => Err(bad(
+                format!("问题 `{qid}` 的回答应为 是/否（yes/no），而不是 `{v}`"),
+                format!("`{qid}` takes yes or no, not `{v}`"),
+            )),
+        },
+        QuestionKind::Int => {
+            let n: i64 = v.parse().map_err(|_| {
+                bad(
+                    format!("问题 `{qid}` 的回答应为整数，而不是 `{v}`"),
+                    format!("`{qid}` takes an integer, not `{v}`"),
+                )
+            })?;
+            let (lo, hi) = (q.min.unwrap_or(i64::MIN), q.max.unwrap_or(i64::MAX));
+            if n < lo || n > hi {
+                return Err(bad(
+                    format!("问题 `{qid}` 的回答应在 {lo}–{hi} 之间"),
+                    format!("`{qid}` must be between {lo} and {hi}"),
+                ));
+            }
+            Ok(Answer::Int(n))
+        }
+        QuestionKind::Choice | QuestionKind::Multi => {
+            let mut picked = Vec::new();
+            for part in v
+                .split([',', '，', ' '])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                let Some(o) = q.options.iter().find(|o| o.id.eq_ignore_ascii_case(part)) else {
+                    let opts = q
+                        .options
+                        .iter()
+                        .map(|o| o.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(bad(
+                        format!("`{part}` 不是问题 `{qid}` 的选项（可选：{opts}）"),
+                        format!("`{part}` is not an option of `{qid}` (options: {opts})"),
+                    ));
+                };
+                if !picked.contains(&o.id) {
+                    picked.push(o.id.clone());
+                }
+            }
+            match (q.kind, picked.len()) {
+                (_, 0) => Err(bad(
+                    format!("问题 `{qid}` 需要至少一个选项"),
+                    format!("`{qid}` needs at least one option"),
+                )),
+                (QuestionKind::Choice, 1) => Ok(Answer::Choice(picked.remove(0))),
+                (QuestionKind::Choice, _) => Err(bad(
+                    format!("问题 `{qid}` 只能选一项"),
+                    format!("`{qid}` takes one option"),
+                )),
+                _ => Ok(Answer::Multi(picked)),
+            }
+        }
+    }
+}
+
+/// Records answers (`KEY=VALUE`, already split).
+pub fn set_scope(project: &mut Project, by: &str, answers: &[(String, String)]) -> Result<()> {
+    let mut parsed = Vec::new();
+    for (k, v) in answers {
+        parsed.push((k.clone(), parse_answer(project.library(), k, v)?));
+    }
+    let detail = serde_json::json!(parsed
+        .iter()
+        .map(|(k, a)| (k.clone(), serde_json::to_value(a).unwrap_or_default()))
+        .collect::<serde_json::Map<_, _>>());
+    let at = now();
+    project.change(by, "scope.set", detail, |tx| {
+        for (k, a) in &parsed {
+            let json = serde_json::to_string(a).map_err(|e| ChangeError::Project(ProjectError::invalid(Text::new(e.to_string(), e.to_string()))))?;
+            tx.execute(
+                "INSERT INTO scope_answer (question, value, answered_by, answered_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(question) DO UPDATE SET value = excluded.value, answered_by = excluded.answered_by, answered_at = excluded.answered_at",
+                params![k, json, by, at],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Whether a requirement applies, given the answers.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Applicability {
+    Applicable,
+    /// Not applicable because of the scope; `reason` says which answer.
+    NotApplicable {
+        reason: Text,
+    },
+    /// Applicable as far as known, but these questions are still open.
+    Open {
+        questions: Vec<String>,
+    },
+}
+
+fn answer_text(lib: &Library, qid: &str, a: &Answer, lang: Lang) -> String {
+    let q = lib.question(qid);
+    let opt = |id: &str| {
+        q.and_then(|q| q.options.iter().find(|o| o.id == id))
+            .map_or(id.to_string(), |o| o.label.get(lang).to_string())
+    };
+    match a {
+        Answer::Bool(b) => lang
+            .pick(if *b { "是" } else { "否" }, if *b { "yes" } else { "no" })
+            .to_string(),
+        Answer::Int(n) => n.to_string(),
+        Answer::Choice(c) => opt(c),
+        Answer::Multi(m) => m
+            .iter()
+            .map(|x| opt(x))
+            .collect::<Vec<_>>()
+            .join(lang.pick("、", ", ")),
+    }
+}
+
+fn because(lib: &Library, cond_questions: &[&str], answers: &Answers) -> Text {
+    let part = |lang: Lang| {
+        cond_questions
+            .iter()
+            .filter_map(|q| {
+                let a = answers.get(*q)?;
+                let label = lib
+                    .question(q)
+                    .map_or(q.to_string(), |x| x.label.get(lang).to_string());
+                Some(format!(
+                    "{label}{}{}",
+                    lang.pick("：", ": "),
+                    answer_text(lib, q, a, lang)
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join(lang.pick("；", "; "))
+    };
+    Text::new(part(Lang::Zh), part(Lang::En))
+}
+
+/// Applicability of `req` (in `pack`) under `answers`.
+pub fn applicability(
+    lib: &Library,
+    pack: &Pack,
+    req: &Requirement,
+    answers: &Answers,
+) -> Applicability {
+    let get = |q: &str| answers.get(q).cloned();
+    let mut open: Vec<String> = Vec::new();
+    if let Some(w) = &pack.applies_when {
+        match w.eval(&get) {
+            Truth::False => {
+                let b = because(lib, &w.questions(), answers);
+                return Applicability::NotApplicable {
+                    reason: Text::new(
+                        format!("不适用：检查单 {} 的适用条件不满足（{}）", pack.id, b.zh),
+                        format!("not applicable: pack {} does not apply ({})", pack.id, b.en),
+                    ),
+                };
+            }
+            Truth::Unknown => open.extend(w.questions().iter().map(|s| s.to_string())),
+            Truth::True => {}
+        }
+    }
+    if !req.applies_to.iter().any(|t| t == "ALL") {
+        match answers.get("enterprise_type") {
+            Some(Answer::Multi(types)) => {
+                if !req.applies_to.iter().any(|t| types.contains(t)) {
+                    let b = because(lib, &["enterprise_type"], answers);
+                    let to = req.applies_to.join("、");
+                    return Applicability::NotApplicable {
+                        reason: Text::new(
+                            format!("不适用：本要求适用于 {to}（{}）", b.zh),
+                            format!(
+                                "not applicable: this requirement binds {} ({})",
+                                req.applies_to.join(", "),
+                                b.en
+                            ),
+                        ),
+                    };
+                }
+            }
+            _ => open.push("enterprise_type".to_string()),
+        }
+    }
+    if let Some(w) = &req.when {
+        match w.eval(&get) {
+            Truth::False => {
+                let b = because(lib, &w.questions(), answers);
+                return Applicability::NotApplicable {
+                    reason: Text::new(
+                        format!("不适用：适用条件「{}」不满足（{}）", w.source(), b.zh),
+                        format!(
+                            "not applicable: the condition `{}` does not hold ({})",
+                            w.source(),
+                            b.en
+                        ),
+                    ),
+                };
+            }
+            Truth::Unknown => {
+                for q in w.questions() {
+                    if !answers.contains_key(q) && !open.iter().any(|o| o == q) {
+                        open.push(q.to_string());
+                    }
+                }
+            }
+            Truth::True => {}
+        }
+    }
+    if open.is_empty() {
+        Applicability::Applicable
+    } else {
+        open.dedup();
+        Applicability::Open { questions: open }
+    }
+}
+
+// ------------------------------------------------------------------ verdicts
+
+/// A recorded verdict row.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Recorded {
+    pub verdict: Verdict,
+    pub note: String,
+    pub assessor: String,
+    pub at: String,
+    /// Set when the verdict was proposed from a mapped requirement's verdict.
+    pub inferred_from: Option<String>,
+    /// False while an inferred verdict awaits a person's confirmation.
+    pub confirmed: bool,
+}
+
+/// Everything known about one requirement in the project.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub pack: String,
+    pub section: String,
+    pub requirement: String,
+    pub clause: String,
+    pub title: Text,
+    pub weight: u8,
+    pub veto: bool,
+    pub obligation: crate::pack::Obligation,
+    pub to_confirm: bool,
+    pub applicability: Applicability,
+    /// The verdict that counts: 不适用 when the scope rules the requirement out.
+    pub verdict: Verdict,
+    pub recorded: Option<Recorded>,
+    pub evidence: Vec<i64>,
+}
+
+pub fn recorded_verdicts(project: &Project) -> Result<BTreeMap<String, Recorded>> {
+    let mut st = project
+        .conn()
+        .prepare("SELECT requirement, verdict, note, assessor, at, inferred_from, confirmed FROM verdict")
+        .map_err(|e| project.db_err(e))?;
+    let rows = st
+        .query_map([], |r| {
+            let v: String = r.get(1)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                Recorded {
+                    verdict: Verdict::parse(&v).unwrap_or(Verdict::Unassessed),
+                    note: r.get(2)?,
+                    assessor: r.get(3)?,
+                    at: r.get(4)?,
+                    inferred_from: r.get(5)?,
+                    confirmed: r.get::<_, i64>(6)? != 0,
+                },
+            ))
+        })
+        .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| project.db_err(e))?;
+    Ok(rows.into_iter().collect())
+}
+
+fn links(project: &Project) -> Result<BTreeMap<String, Vec<i64>>> {
+    let mut st = project
+        .conn()
+        .prepare(
+            "SELECT requirement, evidence_id FROM evidence_link ORDER BY requirement, evidence_id",
+        )
+        .map_err(|e| project.db_err(e))?;
+    let rows: Vec<(String, i64)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|r| r.collect())
+        .map_err(|e| project.db_err(e))?;
+    let mut m: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (req, ev) in rows {
+        m.entry(req).or_default().push(ev);
+    }
+    Ok(m)
+}
+
+/// The status of every requirement of the project's packs, in pack order.
+pub fn statuses(project: &Project) -> Result<Vec<Status>> {
+    let answers = scope(project)?;
+    let recorded = recorded_verdicts(project)?;
+    let links = links(project)?;
+    let lib = project.library();
+    let mut out = Vec::new();
+    for pack in project.packs()? {
+        for section in &pack.sections {
+            for r in &section.requirements {
+                out.push(status_of(
+                    lib, pack, section, r, &answers, &recorded, &links,
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn status_of(
+    lib: &Library,
+    pack: &Pack,
+    section: &Section,
+    r: &Requirement,
+    answers: &Answers,
+    recorded: &BTreeMap<String, Recorded>,
+    links: &BTreeMap<String, Vec<i64>>,
+) -> Status {
+    let applicability = applicability(lib, pack, r, answers);
+    let rec = recorded.get(&r.id).cloned();
+    let verdict = match (&applicability, &rec) {
+        (Applicability::NotApplicable { .. }, _) => Verdict::Na,
+        (_, Some(rec)) => rec.verdict,
+        (_, None) => Verdict::Unassessed,
+    };
+    Status {
+        pack: pack.id.clone(),
+        section: section.id.clone(),
+        requirement: r.id.clone(),
+        clause: r.clause.clone(),
+        title: r.title.clone(),
+        weight: r.weight,
+        veto: r.veto,
+        obligation: r.obligation,
+        to_confirm: r.to_confirm,
+        applicability,
+        verdict,
+        recorded: rec,
+        evidence: links.get(&r.id).cloned().unwrap_or_default(),
+    }
+}
+
+/// A verdict proposed for a mapped requirement.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Proposal {
+    pub requirement: String,
+    pub verdict: Verdict,
+    pub from: String,
+    pub relation: Relation,
+}
+
+/// What a verdict on the `from` side of a relation says about the other side.
+fn implied(relation: Relation, verdict: Verdict) -> Option<Verdict> {
+    // `relation` reads "this is RELATION of other".
+    match (relation, verdict) {
+        (Relation::Equal, v @ (Verdict::Conform | Verdict::Partial | Verdict::Nonconform)) => {
+            Some(v)
+        }
+        // this ⊆ other: other demands more; failing this fails other.
+        (Relation::Subset, Verdict::Nonconform) => Some(Verdict::Nonconform),
+        // this ⊇ other: meeting this meets other.
+        (Relation::Superset, Verdict::Conform) => Some(Verdict::Conform),
+        _ => None,
+    }
+}
+
+/// The requirement `id` must be in one of the project's packs.
+pub fn find_requirement<'a>(
+    project: &'a Project,
+    id: &str,
+) -> Result<(&'a Pack, &'a Section, &'a Requirement)> {
+    let packs = project.packs()?;
+    for p in packs {
+        for s in &p.sections {
+            if let Some(r) = s
+                .requirements
+                .iter()
+                .find(|r| r.id.eq_ignore_ascii_case(id))
+            {
+                return Ok((p, s, r));
+            }
+        }
+    }
+    let in_lib = project
+        .library()
+        .requirement(id)
+        .map(|(p, _, _)| p.id.clone());
+    Err(ProjectError::invalid(match in_lib {
+        Some(p) => t!(
+            "要求 `{id}` 属于检查单 {p}，但该检查单不在本项目中",
+            "requirement `{id}` is in pack {p}, which is not part of this project"
+        ),
+        None => t!("没有编号为 `{id}` 的要求", "no requirement `{id}`"),
+    }))
+}
+
+/// Records a person's verdict and proposes verdicts for mapped requirements
+/// (marked inferred, never over a person's verdict). Returns the proposals.
+pub fn set_verdict(
+    project: &mut Project,
+    by: &str,
+    id: &str,
+    verdict: Verdict,
+    note: &str,
+) -> Result<Vec<Proposal>> {
+    let (pack, section, req) = find_requirement(project, id)?;
+    let rid = req.id.clone();
+    let answers = scope(project)?;
+    if let Applicability::NotApplicable { reason } =
+        applicability(project.library(), pack, req, &answers)
+    {
+        return Err(ProjectError::invalid(Text::new(
+            format!("要求 {rid} 已按适用范围自动判为不适用，不能另行判定（{}）；如范围有误，请修改 scope", reason.zh),
+            format!("{rid} is not applicable because of the scope and cannot be judged ({}); change the scope if it is wrong", reason.en),
+        )));
+    }
+    let _ = section;
+    let note = note.trim().to_string();
+    if verdict.needs_justification() && note.is_empty() {
+        let v = verdict.label();
+        return Err(ProjectError::invalid(Text::new(
+            format!("判定为「{}」时必须写明理由（--note）", v.zh),
+            format!("a verdict of '{}' needs a justification (--note)", v.en),
+        )));
+    }
+    // Proposals for mapped requirements in the project's packs.
+    let in_project: Vec<String> = project
+        .packs()?
+        .iter()
+        .flat_map(|p| p.requirements().map(|r| r.id.clone()))
+        .collect();
+    let recorded = recorded_verdicts(project)?;
+    let mut proposals = Vec::new();
+    if verdict != Verdict::Unassessed {
+        for (_, m) in project.library().mappings_of(&rid) {
+            let (other, rel) = if m.from == rid {
+                (&m.to, m.relation)
+            } else {
+                (&m.from, m.relation.reversed())
+            };
+            if !in_project.contains(other) {
+                continue;
+            }
+            let Some(v) = implied(rel, verdict) else {
+                continue;
+            };
+            // Never over a person's verdict, nor over a scope-based 不适用.
+            if recorded
+                .get(other)
+                .is_some_and(|r| r.inferred_from.is_none() || r.confirmed)
+            {
+                continue;
+            }
+            if let Some((op, _, oreq)) = project.library().requirement(other) {
+                if matches!(
+                    applicability(project.library(), op, oreq, &answers),
+                    Applicability::NotApplicable { .. }
+                ) {
+                    continue;
+                }
+            }
+            if !proposals.iter().any(|p: &Proposal| &p.requirement == other) {
+                proposals.push(Proposal {
+                    requirement: other.clone(),
+                    verdict: v,
+                    from: rid.clone(),
+                    relation: rel,
+                });
+            }
+        }
+    }
+    let at = now();
+    let detail = serde_json::json!({"requirement": rid, "verdict": verdict.as_str(), "note": note, "proposed": proposals});
+    project.change(by, "assess.set", detail, |tx| {
+        if verdict == Verdict::Unassessed {
+            tx.execute("DELETE FROM verdict WHERE requirement = ?1", params![rid])?;
+        } else {
+            tx.execute(
+                "INSERT INTO verdict (requirement, verdict, note, assessor, at, inferred_from, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, NULL, 1)
+                 ON CONFLICT(requirement) DO UPDATE SET verdict = excluded.verdict, note = excluded.note, assessor = excluded.assessor,
+                 at = excluded.at, inferred_from = NULL, confirmed = 1",
+                params![rid, verdict.as_str(), note, by, at],
+            )?;
+        }
+        for p in &proposals {
+            let n = format!("由 {} 的结论推断（映射关系：{}）/ inferred from {} ({})", p.from, p.relation.label().zh, p.from, p.relation.label().en);
+            tx.execute(
+                "INSERT INTO verdict (requirement, verdict, note, assessor, at, inferred_from, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)
+                 ON CONFLICT(requirement) DO UPDATE SET verdict = excluded.verdict, note = excluded.note, assessor = excluded.assessor,
+                 at = excluded.at, inferred_from = excluded.inferred_from, confirmed = 0",
+                params![p.requirement, p.verdict.as_str(), n, by, at, p.from],
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(proposals)
+}
+
+/// A person confirms an inferred verdict, which then counts as theirs.
+pub fn confirm(project: &mut Project, by: &str, id: &str) -> Result<()> {
+    let (_, _, req) = find_requirement(project, id)?;
+    let rid = req.id.clone();
+    let rec = recorded_verdicts(project)?.remove(&rid);
+    match rec {
+        Some(r) if r.inferred_from.is_some() && !r.confirmed => {}
+        _ => {
+            return Err(ProjectError::invalid(t!(
+                "要求 {rid} 没有待确认的推断结论",
+                "{rid} has no inferred verdict awaiting confirmation"
+            )));
+        }
+    }
+    let at = now();
+    project.change(
+        by,
+        "assess.confirm",
+        serde_json::json!({"requirement": rid}),
+        |tx| {
+            tx.execute(
+                "UPDATE verdict SET confirmed = 1, assessor = ?2, at = ?3 WHERE requirement = ?1",
+                params![rid, by, at],
+            )?;
+            Ok(())
+        },
+    )
+}
+
+/// The recorded verdict of one requirement, if any.
+pub fn recorded_verdict(project: &Project, id: &str) -> Result<Option<Recorded>> {
+    project
+        .conn()
+        .query_row(
+            "SELECT verdict, note, assessor, at, inferred_from, confirmed FROM verdict WHERE requirement = ?1",
+            params![id],
+            |r| {
+                let v: String = r.get(0)?;
+                Ok(Recorded {
+                    verdict: Verdict::parse(&v).unwrap_or(Verdict::Unassessed),
+                    note: r.get(1)?,
+                    assessor: r.get(2)?,
+                    at: r.get(3)?,
+                    inferred_from: r.get(4)?,
+                    confirmed: r.get::<_, i64>(5)? != 0,
+                })
+            },
+        )
+        .optional()
+        .map_err(|e| project.db_err(e))
+}

@@ -1,0 +1,149 @@
+//! Review and sign-off: draft → in review → approved. Approval locks the
+//! project and records a snapshot hash of everything the report will
+//! contain; reopening starts a new revision. Every transition is journalled.
+
+use super::{findings, recorded_verdicts, scope, statuses};
+use crate::i18n::Text;
+use crate::project::{now, Project, ProjectError, Result, State};
+use crate::t;
+use rusqlite::params;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// Everything the report rests on, as canonical JSON (object keys sorted).
+pub fn snapshot(project: &Project) -> Result<serde_json::Value> {
+    let meta = project.meta()?;
+    let answers = scope(project)?;
+    let verdicts = recorded_verdicts(project)?;
+    let effective: Vec<_> = statuses(project)?
+        .iter()
+        .map(|s| json!({"requirement": s.requirement, "verdict": s.verdict.as_str(), "evidence": s.evidence}))
+        .collect();
+    let mut st = project
+        .conn()
+        .prepare(
+            "SELECT e.id, e.title, e.method, r.revision, r.original_name, r.size, r.sha256, r.sm3
+             FROM evidence e JOIN evidence_revision r ON r.evidence_id = e.id ORDER BY e.id, r.revision",
+        )
+        .map_err(|e| project.db_err(e))?;
+    let evidence: Vec<serde_json::Value> = st
+        .query_map([], |r| {
+            Ok(json!({
+                "id": r.get::<_, i64>(0)?, "title": r.get::<_, String>(1)?, "method": r.get::<_, String>(2)?,
+                "revision": r.get::<_, i64>(3)?, "original_name": r.get::<_, String>(4)?, "size": r.get::<_, i64>(5)?,
+                "sha256": r.get::<_, String>(6)?, "sm3": r.get::<_, String>(7)?,
+            }))
+        })
+        .and_then(|r| r.collect())
+        .map_err(|e| project.db_err(e))?;
+    Ok(json!({
+        "project": {"name": meta.name, "assessee": meta.assessee, "kind": meta.kind, "organisation": meta.organisation, "revision": meta.revision, "packs": meta.packs},
+        "scope": answers,
+        "verdicts": verdicts,
+        "effective": effective,
+        "evidence": evidence,
+        "findings": findings(project)?,
+    }))
+}
+
+/// SHA-256 of the canonical snapshot.
+pub fn snapshot_hash(project: &Project) -> Result<String> {
+    let v = snapshot(project)?;
+    Ok(crate::journal::hex(&Sha256::digest(
+        v.to_string().as_bytes(),
+    )))
+}
+
+fn transition(
+    project: &mut Project,
+    by: &str,
+    from: &[State],
+    to: State,
+    action: &str,
+) -> Result<Option<String>> {
+    let meta = project.meta()?;
+    if !from.contains(&meta.state) {
+        let (cur, want) = (meta.state.label(), to.label());
+        return Err(ProjectError::invalid(Text::new(
+            format!("项目当前为「{}」，不能转为「{}」", cur.zh, want.zh),
+            format!("the project is {} and cannot become {}", cur.en, want.en),
+        )));
+    }
+    if to == State::InReview {
+        let unconfirmed: Vec<String> = recorded_verdicts(project)?
+            .into_iter()
+            .filter(|(_, r)| !r.confirmed)
+            .map(|(k, _)| k)
+            .collect();
+        if !unconfirmed.is_empty() {
+            let n = unconfirmed.len();
+            let list = unconfirmed.join(", ");
+            return Err(ProjectError::invalid(t!(
+                "还有 {n} 项推断结论未经确认（{list}），请先确认（assess confirm）或重新判定",
+                "{n} inferred verdict(s) are not confirmed yet ({list}); confirm them (assess confirm) or judge them first"
+            )));
+        }
+    }
+    let hash = if to == State::Approved {
+        Some(snapshot_hash(project)?)
+    } else {
+        None
+    };
+    let at = now();
+    let new_revision = if to == State::Draft {
+        meta.revision + 1
+    } else {
+        meta.revision
+    };
+    let detail = json!({"from": meta.state.as_str(), "to": to.as_str(), "revision": new_revision, "snapshot_hash": hash});
+    let h = hash.clone();
+    project.change_unchecked(by, action, detail, |tx| {
+        tx.execute(
+            "UPDATE project SET state = ?1, state_by = ?2, state_at = ?3, snapshot_hash = ?4, revision = ?5",
+            params![to.as_str(), by, at, h, new_revision],
+        )?;
+        Ok(())
+    })?;
+    Ok(hash)
+}
+
+/// draft → in review.
+pub fn submit(project: &mut Project, by: &str) -> Result<()> {
+    transition(
+        project,
+        by,
+        &[State::Draft],
+        State::InReview,
+        "review.submit",
+    )
+    .map(|_| ())
+}
+
+/// in review → approved; returns the snapshot hash.
+pub fn approve(project: &mut Project, by: &str) -> Result<String> {
+    let h = transition(
+        project,
+        by,
+        &[State::InReview],
+        State::Approved,
+        "review.approve",
+    )?;
+    h.ok_or_else(|| {
+        ProjectError::invalid(t!(
+            "内部错误：未生成快照哈希",
+            "internal error: no snapshot hash"
+        ))
+    })
+}
+
+/// in review or approved → draft, as a new revision.
+pub fn reopen(project: &mut Project, by: &str) -> Result<()> {
+    transition(
+        project,
+        by,
+        &[State::InReview, State::Approved],
+        State::Draft,
+        "review.reopen",
+    )
+    .map(|_| ())
+}

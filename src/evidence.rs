@@ -1,0 +1,482 @@
+//! Evidence in a project: files ingested into the vault (see [`crate::vault`])
+//! and their records — title, method, who collected them and when, original
+//! name and path, size, SHA-256 and SM3 — with revisions and links to
+//! requirements.
+//!
+//! Invariants: a row is written only after its file is durably in the vault
+//! (so no row ever points at nothing); replacing a file adds a revision and
+//! keeps the old one; nothing here deletes a vault file; files inside the
+//! project folder itself are refused as evidence.
+
+use crate::assess::find_requirement;
+use crate::i18n::Text;
+use crate::pack::Method;
+use crate::project::{now, Project, ProjectError, Result};
+use crate::t;
+use crate::vault::{self, Expected, IngestProgress, Stored, VaultError};
+use rusqlite::params;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// How an item of evidence was obtained.
+pub fn parse_method(s: &str) -> Option<Method> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "examine" | "查阅" | "文档审查" => Some(Method::Examine),
+        "interview" | "访谈" => Some(Method::Interview),
+        "test" | "测试" | "技术检测" => Some(Method::Test),
+        _ => None,
+    }
+}
+
+fn method_str(m: Method) -> &'static str {
+    match m {
+        Method::Examine => "examine",
+        Method::Interview => "interview",
+        Method::Test => "test",
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AddOptions {
+    pub requirements: Vec<String>,
+    pub method: Method,
+    /// Title for a single file; otherwise each file's name.
+    pub title: Option<String>,
+    pub note: String,
+    /// When the evidence was collected (RFC 3339); default now.
+    pub collected_at: Option<String>,
+    /// Files hashed in parallel; 0 = all cores.
+    pub threads: usize,
+}
+
+impl Default for AddOptions {
+    fn default() -> Self {
+        AddOptions {
+            requirements: vec![],
+            method: Method::Examine,
+            title: None,
+            note: String::new(),
+            collected_at: None,
+            threads: 0,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct AddReport {
+    /// (evidence id, source path, what was stored)
+    pub added: Vec<(i64, PathBuf, Stored)>,
+    /// Files that could not be added, each with the reason; nothing of them was recorded.
+    pub failed: Vec<(PathBuf, VaultError)>,
+}
+
+/// Expands folders into their files (recursively, sorted); other paths pass through.
+pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        // An unreadable folder surfaces as a failed file, not a silent skip.
+        out.push(dir.to_path_buf());
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let is_link = std::fs::symlink_metadata(&p)
+            .map(|m| m.file_type().is_symlink())
+            .unwrap_or(false);
+        if p.is_dir() && !is_link {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+fn inside(project_dir: &Path, p: &Path) -> bool {
+    match (std::fs::canonicalize(project_dir), std::fs::canonicalize(p)) {
+        (Ok(d), Ok(f)) => f.starts_with(d),
+        _ => false,
+    }
+}
+
+fn modified_at(p: &Path) -> Option<String> {
+    let m = std::fs::metadata(p).ok()?.modified().ok()?;
+    let dt: chrono::DateTime<chrono::Utc> = m.into();
+    Some(dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// Ingests files and folders and records them; links each to `opts.requirements`.
+pub fn add(
+    project: &mut Project,
+    by: &str,
+    paths: &[PathBuf],
+    opts: &AddOptions,
+    progress: &(dyn Fn(IngestProgress) + Sync),
+    cancel: &AtomicBool,
+) -> Result<AddReport> {
+    let mut reqs = Vec::new();
+    for r in &opts.requirements {
+        reqs.push(find_requirement(project, r)?.2.id.clone());
+    }
+    if by.trim().is_empty() {
+        return Err(ProjectError::invalid(t!(
+            "必须说明操作人（--by 或 IOVAUDIT_USER）",
+            "say who is acting (--by or IOVAUDIT_USER)"
+        )));
+    }
+    let files = expand(paths);
+    let mut failed = Vec::new();
+    let mut todo = Vec::new();
+    for f in files {
+        if inside(project.dir(), &f) {
+            let shown = f.display().to_string();
+            return Err(ProjectError::invalid(t!(
+                "{shown} 位于项目文件夹内，不能作为证据添加",
+                "{shown} is inside the project folder and cannot be added as evidence"
+            )));
+        }
+        todo.push(f);
+    }
+    if project.meta()?.state == crate::project::State::Approved {
+        return Err(ProjectError::Approved);
+    }
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let results = vault::ingest_many(project.vault(), &todo, threads, progress, cancel);
+    let mut ok: Vec<(PathBuf, Stored)> = Vec::new();
+    for (path, r) in todo.into_iter().zip(results) {
+        match r {
+            Ok(s) => ok.push((path, s)),
+            Err(e) => failed.push((path, e)),
+        }
+    }
+    if ok.is_empty() {
+        return Ok(AddReport {
+            added: vec![],
+            failed,
+        });
+    }
+    let at = now();
+    let collected_at = opts.collected_at.clone().unwrap_or_else(|| at.clone());
+    let single_title = if ok.len() == 1 {
+        opts.title.clone()
+    } else {
+        None
+    };
+    let rows: Vec<(String, String, String, Option<String>)> = ok
+        .iter()
+        .map(|(p, _)| {
+            let name = p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+            let title = single_title.clone().unwrap_or_else(|| name.clone());
+            (
+                title,
+                name,
+                abs.to_string_lossy().into_owned(),
+                modified_at(p),
+            )
+        })
+        .collect();
+    let detail = serde_json::json!({
+        "files": ok.iter().zip(&rows).map(|((_, s), r)| serde_json::json!({"name": r.1, "sha256": s.sha256, "size": s.size})).collect::<Vec<_>>(),
+        "requirements": reqs,
+        "method": method_str(opts.method),
+    });
+    let method = method_str(opts.method);
+    let ids = project.change(by, "evidence.add", detail, |tx| {
+        let mut ids = Vec::new();
+        for ((_, s), (title, name, abs, mtime)) in ok.iter().zip(&rows) {
+            tx.execute(
+                "INSERT INTO evidence (title, method, note, collected_at, collected_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![title, method, opts.note, collected_at, by],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO evidence_revision (evidence_id, revision, original_name, original_path, size, modified_at, sha256, sm3, added_at, added_by)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![id, name, abs, s.size as i64, mtime, s.sha256, s.sm3, at, by],
+            )?;
+            for r in &reqs {
+                tx.execute(
+                    "INSERT OR IGNORE INTO evidence_link (requirement, evidence_id, linked_by, linked_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![r, id, by, at],
+                )?;
+            }
+            ids.push(id);
+        }
+        Ok(ids)
+    })?;
+    let added = ids
+        .into_iter()
+        .zip(ok)
+        .map(|(id, (p, s))| (id, p, s))
+        .collect();
+    Ok(AddReport { added, failed })
+}
+
+/// One evidence item with its current revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: i64,
+    pub title: String,
+    pub method: String,
+    pub note: String,
+    pub collected_at: String,
+    pub collected_by: String,
+    pub revision: i64,
+    pub original_name: String,
+    pub original_path: String,
+    pub size: i64,
+    pub modified_at: Option<String>,
+    pub sha256: String,
+    pub sm3: String,
+    pub requirements: Vec<String>,
+}
+
+const ITEM_SQL: &str = "SELECT e.id, e.title, e.method, e.note, e.collected_at, e.collected_by,
+        r.revision, r.original_name, r.original_path, r.size, r.modified_at, r.sha256, r.sm3,
+        (SELECT group_concat(requirement, ' ') FROM evidence_link l WHERE l.evidence_id = e.id)
+    FROM evidence e
+    JOIN evidence_revision r ON r.evidence_id = e.id
+     AND r.revision = (SELECT max(revision) FROM evidence_revision WHERE evidence_id = e.id)";
+
+fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
+    let links: Option<String> = r.get(13)?;
+    Ok(Item {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        method: r.get(2)?,
+        note: r.get(3)?,
+        collected_at: r.get(4)?,
+        collected_by: r.get(5)?,
+        revision: r.get(6)?,
+        original_name: r.get(7)?,
+        original_path: r.get(8)?,
+        size: r.get(9)?,
+        modified_at: r.get(10)?,
+        sha256: r.get(11)?,
+        sm3: r.get(12)?,
+        requirements: links
+            .map(|l| l.split(' ').map(str::to_string).collect())
+            .unwrap_or_default(),
+    })
+}
+
+/// Every evidence item, by id.
+pub fn list(project: &Project) -> Result<Vec<Item>> {
+    let mut st = project
+        .conn()
+        .prepare(&format!("{ITEM_SQL} ORDER BY e.id"))
+        .map_err(|e| project.db_err(e))?;
+    st.query_map([], item_row)
+        .and_then(|r| r.collect())
+        .map_err(|e| project.db_err(e))
+}
+
+/// The evidence linked to one requirement.
+pub fn for_requirement(project: &Project, requirement: &str) -> Result<Vec<Item>> {
+    let mut st = project
+        .conn()
+        .prepare_cached(&format!("{ITEM_SQL} WHERE e.id IN (SELECT evidence_id FROM evidence_link WHERE requirement = ?1) ORDER BY e.id"))
+        .map_err(|e| project.db_err(e))?;
+    st.query_map(params![requirement], item_row)
+        .and_then(|r| r.collect())
+        .map_err(|e| project.db_err(e))
+}
+
+/// One item, or a clear error.
+pub fn get(project: &Project, id: i64) -> Result<Item> {
+    let mut st = project
+        .conn()
+        .prepare(&format!("{ITEM_SQL} WHERE e.id = ?1"))
+        .map_err(|e| project.db_err(e))?;
+    let mut rows = st
+        .query_map(params![id], item_row)
+        .map_err(|e| project.db_err(e))?;
+    match rows.next() {
+        Some(r) => r.map_err(|e| project.db_err(e)),
+        None => Err(ProjectError::invalid(t!(
+            "没有编号为 {id} 的证据",
+            "no evidence {id}"
+        ))),
+    }
+}
+
+/// Links evidence to a requirement (idempotent).
+pub fn link(project: &mut Project, by: &str, id: i64, requirement: &str) -> Result<()> {
+    get(project, id)?;
+    let rid = find_requirement(project, requirement)?.2.id.clone();
+    let at = now();
+    project.change(by, "evidence.link", serde_json::json!({"evidence": id, "requirement": rid}), |tx| {
+        tx.execute(
+            "INSERT OR IGNORE INTO evidence_link (requirement, evidence_id, linked_by, linked_at) VALUES (?1, ?2, ?3, ?4)",
+            params![rid, id, by, at],
+        )?;
+        Ok(())
+    })
+}
+
+/// Removes a link (the evidence itself stays).
+pub fn unlink(project: &mut Project, by: &str, id: i64, requirement: &str) -> Result<()> {
+    let rid = find_requirement(project, requirement)?.2.id.clone();
+    project.change(
+        by,
+        "evidence.unlink",
+        serde_json::json!({"evidence": id, "requirement": rid}),
+        |tx| {
+            let n = tx.execute(
+                "DELETE FROM evidence_link WHERE requirement = ?1 AND evidence_id = ?2",
+                params![rid, id],
+            )?;
+            if n == 0 {
+                return Err(ProjectError::invalid(t!(
+                    "证据 {id} 未关联到 {rid}",
+                    "evidence {id} is not linked to {rid}"
+                ))
+                .into());
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Replaces an item's file with a new revision; the old revision and its file stay.
+pub fn replace(
+    project: &mut Project,
+    by: &str,
+    id: i64,
+    path: &Path,
+    cancel: &AtomicBool,
+) -> Result<Stored> {
+    let cur = get(project, id)?;
+    if inside(project.dir(), path) {
+        let shown = path.display().to_string();
+        return Err(ProjectError::invalid(t!(
+            "{shown} 位于项目文件夹内，不能作为证据添加",
+            "{shown} is inside the project folder and cannot be added as evidence"
+        )));
+    }
+    if project.meta()?.state == crate::project::State::Approved {
+        return Err(ProjectError::Approved);
+    }
+    let stored = project.vault().ingest(path, &|_| {}, cancel)?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let abs = std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .to_string_lossy()
+        .into_owned();
+    let at = now();
+    let rev = cur.revision + 1;
+    let mtime = modified_at(path);
+    let detail = serde_json::json!({"evidence": id, "revision": rev, "name": name, "sha256": stored.sha256, "previous_sha256": cur.sha256});
+    project.change(by, "evidence.replace", detail, |tx| {
+        tx.execute(
+            "INSERT INTO evidence_revision (evidence_id, revision, original_name, original_path, size, modified_at, sha256, sm3, added_at, added_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![id, rev, name, abs, stored.size as i64, mtime, stored.sha256, stored.sm3, at, by],
+        )?;
+        Ok(())
+    })?;
+    Ok(stored)
+}
+
+/// The result of re-hashing the vault against the records.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct VerifyOutcome {
+    pub checked: usize,
+    pub ok: usize,
+    /// (sha256, evidence names that use it)
+    pub missing: Vec<(String, Vec<String>)>,
+    /// (sha256, what differs, evidence names)
+    pub modified: Vec<(String, String, Vec<String>)>,
+    /// Files in the vault that no record refers to.
+    pub unexpected: Vec<String>,
+}
+
+impl VerifyOutcome {
+    pub fn is_ok(&self) -> bool {
+        self.missing.is_empty() && self.modified.is_empty() && self.unexpected.is_empty()
+    }
+}
+
+/// Re-hashes every stored file (all revisions) and compares with the records.
+pub fn verify(
+    project: &Project,
+    progress: &dyn Fn(usize),
+    cancel: &AtomicBool,
+) -> Result<VerifyOutcome> {
+    let mut st = project
+        .conn()
+        .prepare("SELECT r.sha256, r.sm3, r.size, e.id, r.revision, r.original_name FROM evidence_revision r JOIN evidence e ON e.id = r.evidence_id ORDER BY r.sha256")
+        .map_err(|e| project.db_err(e))?;
+    let rows: Vec<(String, String, i64, i64, i64, String)> = st
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .and_then(|r| r.collect())
+        .map_err(|e| project.db_err(e))?;
+    let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut expected: Vec<Expected> = Vec::new();
+    for (sha, sm3, size, id, rev, name) in rows {
+        let label = format!("#{id} r{rev} {name}");
+        if !names.contains_key(&sha) {
+            expected.push(Expected {
+                sha256: sha.clone(),
+                sm3,
+                size: size as u64,
+            });
+        }
+        names.entry(sha).or_default().push(label);
+    }
+    let report = project.vault().verify(&expected, progress, cancel)?;
+    let who = |sha: &str| names.get(sha).cloned().unwrap_or_default();
+    Ok(VerifyOutcome {
+        checked: expected.len(),
+        ok: report.ok,
+        missing: report.missing.iter().map(|s| (s.clone(), who(s))).collect(),
+        modified: report
+            .modified
+            .iter()
+            .map(|(s, what)| (s.clone(), what.clone(), who(s)))
+            .collect(),
+        unexpected: report
+            .unexpected
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect(),
+    })
+}
+
+/// A short description of a vault error for a file, in both languages.
+pub fn failure_text(e: &VaultError) -> Text {
+    Text::new(e.to_string(), e.to_string())
+}

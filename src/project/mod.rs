@@ -1,0 +1,508 @@
+//! An assessment project on disk: `NAME.iovaudit/` holding `project.db`
+//! (SQLite, WAL, foreign keys on, schema migrations by version), `vault/`
+//! (evidence stored by content hash, see [`crate::vault`]) and `exports/`.
+//!
+//! Owns: opening, creating, locking and migrating a project, and the one
+//! write path [`Project::change`] through which every modification goes: it
+//! refuses changes to an approved project and appends a journal entry in the
+//! same transaction as the change.
+//!
+//! Invariants: a project is open in at most one process at a time (an
+//! exclusive lock on `project.lock`); nothing is written outside the project
+//! directory; a database written by a newer version is never opened for writing.
+
+mod schema;
+
+use crate::i18n::Text;
+use crate::journal;
+use crate::pack::{self, Library};
+use crate::t;
+use crate::vault::{Vault, VaultError};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::Serialize;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+pub use schema::CURRENT as SCHEMA_VERSION;
+
+/// Errors of the project store and everything that changes a project.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: database error: {source}")]
+    Db {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("{path} is not an iovaudit project (no project.db)")]
+    NotAProject { path: PathBuf },
+    #[error("{path} already exists and is not empty")]
+    Exists { path: PathBuf },
+    #[error("{path} is in use by another process (lock file {lock})")]
+    Locked { path: PathBuf, lock: PathBuf },
+    #[error("{path} was written by a newer version of iovaudit (schema {found}; this version reads up to {supported})")]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("the project is approved and locked; reopen it (review reopen) to make changes")]
+    Approved,
+    #[error("{0}")]
+    Invalid(Text),
+    #[error("the checklist library has problems: {0}")]
+    Library(String),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+impl ProjectError {
+    /// The message in Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            ProjectError::Io { path, source } => format!("{}：{source}", path.display()),
+            ProjectError::Db { path, source } => format!("{}：数据库错误：{source}", path.display()),
+            ProjectError::NotAProject { path } => format!("{} 不是评估项目（缺少 project.db）", path.display()),
+            ProjectError::Exists { path } => format!("{} 已存在且不为空", path.display()),
+            ProjectError::Locked { path, lock } => {
+                format!("{} 正被另一个进程使用（锁文件 {}）", path.display(), lock.display())
+            }
+            ProjectError::NewerSchema { path, found, supported } => format!(
+                "{} 由更新版本的 iovaudit 写入（数据库版本 {found}，本版本最高支持 {supported}），请升级后再打开",
+                path.display()
+            ),
+            ProjectError::Approved => "项目已批准并锁定；如需修改，请先重新打开（review reopen）".to_string(),
+            ProjectError::Invalid(t) => t.zh.clone(),
+            ProjectError::Library(s) => format!("检查单库有问题：{s}"),
+            ProjectError::Vault(v) => v.to_string(),
+        }
+    }
+
+    pub fn invalid(t: Text) -> ProjectError {
+        ProjectError::Invalid(t)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ProjectError>;
+
+/// Assessment type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Kind {
+    #[serde(rename = "third-party")]
+    ThirdParty,
+    #[serde(rename = "self-check")]
+    SelfCheck,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::ThirdParty => "third-party",
+            Kind::SelfCheck => "self-check",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "third-party" | "第三方" | "第三方评估" => Some(Kind::ThirdParty),
+            "self-check" | "自查" | "自评估" => Some(Kind::SelfCheck),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> Text {
+        match self {
+            Kind::ThirdParty => Text::new("第三方评估", "third-party assessment"),
+            Kind::SelfCheck => Text::new("企业自查", "self-check"),
+        }
+    }
+}
+
+/// Review state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Draft,
+    InReview,
+    Approved,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::InReview => "in_review",
+            State::Approved => "approved",
+        }
+    }
+    fn parse(s: &str) -> State {
+        match s {
+            "in_review" => State::InReview,
+            "approved" => State::Approved,
+            _ => State::Draft,
+        }
+    }
+    pub fn label(self) -> Text {
+        match self {
+            State::Draft => Text::new("草稿", "draft"),
+            State::InReview => Text::new("审核中", "in review"),
+            State::Approved => Text::new("已批准", "approved"),
+        }
+    }
+}
+
+/// The project's header row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    pub name: String,
+    pub assessee: String,
+    pub kind: Kind,
+    pub organisation: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub state: State,
+    pub revision: i64,
+    pub state_by: Option<String>,
+    pub state_at: Option<String>,
+    pub snapshot_hash: Option<String>,
+    /// Packs in the project with the version they were added at.
+    pub packs: Vec<(String, String)>,
+}
+
+/// What `init` needs.
+#[derive(Debug, Clone)]
+pub struct NewProject {
+    pub name: String,
+    pub assessee: String,
+    pub kind: Kind,
+    pub organisation: String,
+    pub packs: Vec<String>,
+    pub by: String,
+}
+
+/// An open project. Holds the lock until dropped.
+pub struct Project {
+    dir: PathBuf,
+    conn: Connection,
+    vault: Vault,
+    library: Library,
+    _lock: File,
+}
+
+/// The current time, UTC, RFC 3339 with seconds.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Project {
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.join("project.db")
+    }
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+    pub fn exports_dir(&self) -> PathBuf {
+        self.dir.join("exports")
+    }
+
+    pub(crate) fn db_err(&self, source: rusqlite::Error) -> ProjectError {
+        ProjectError::Db {
+            path: self.db_path(),
+            source,
+        }
+    }
+
+    /// Creates a new project in `dir` (which must not exist or be empty).
+    pub fn init(dir: &Path, new: &NewProject, library: Library) -> Result<Project> {
+        if dir.exists() {
+            let empty = std::fs::read_dir(dir)
+                .map_err(|e| ProjectError::Io {
+                    path: dir.to_path_buf(),
+                    source: e,
+                })?
+                .next()
+                .is_none();
+            if !empty {
+                return Err(ProjectError::Exists {
+                    path: dir.to_path_buf(),
+                });
+            }
+        }
+        let name = new.name.trim();
+        let assessee = new.assessee.trim();
+        if name.is_empty() || assessee.is_empty() {
+            return Err(ProjectError::invalid(t!(
+                "项目名称和被评估单位不能为空",
+                "the project name and the assessee must not be empty"
+            )));
+        }
+        if new.packs.is_empty() {
+            return Err(ProjectError::invalid(t!(
+                "至少选择一个检查单（--packs）",
+                "choose at least one pack (--packs)"
+            )));
+        }
+        let mut packs = Vec::new();
+        for id in &new.packs {
+            let Some(p) = library.pack(id.trim()) else {
+                let known = library
+                    .packs
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let id = id.trim();
+                return Err(ProjectError::invalid(t!(
+                    "没有编号为 `{id}` 的检查单（可选：{known}）",
+                    "no pack `{id}` (packs: {known})"
+                )));
+            };
+            if !packs.iter().any(|(i, _)| i == &p.id) {
+                packs.push((p.id.clone(), p.version.clone()));
+            }
+        }
+        for sub in ["", "vault", "exports"] {
+            let d = dir.join(sub);
+            std::fs::create_dir_all(&d).map_err(|e| ProjectError::Io { path: d, source: e })?;
+        }
+        let mut project = Self::open_with(dir, library, true)?;
+        let at = now();
+        project.change_unchecked(&new.by, "project.init", serde_json::json!({"name": name, "assessee": assessee, "kind": new.kind.as_str(), "packs": packs}), |tx| {
+            tx.execute(
+                "INSERT INTO project (id, name, assessee, kind, organisation, created_at, created_by) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                params![name, assessee, new.kind.as_str(), new.organisation.trim(), at, new.by],
+            )?;
+            for (i, (id, version)) in packs.iter().enumerate() {
+                tx.execute("INSERT INTO project_pack (pack_id, pack_version, position) VALUES (?1, ?2, ?3)", params![id, version, i as i64])?;
+            }
+            Ok(())
+        })?;
+        Ok(project)
+    }
+
+    /// Opens an existing project with the built-in checklist library.
+    pub fn open(dir: &Path) -> Result<Project> {
+        let library = pack::builtin()
+            .map_err(|d| ProjectError::Library(format!("{} problem(s)", d.len())))?;
+        Self::open_with(dir, library, false)
+    }
+
+    /// Opens an existing project (or, with `create`, a new empty one) with `library`.
+    pub fn open_with(dir: &Path, library: Library, create: bool) -> Result<Project> {
+        let db = dir.join("project.db");
+        if !create && !db.is_file() {
+            return Err(ProjectError::NotAProject {
+                path: dir.to_path_buf(),
+            });
+        }
+        let lock_path = dir.join("project.lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| ProjectError::Io {
+                path: lock_path.clone(),
+                source: e,
+            })?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(ProjectError::Locked {
+                    path: dir.to_path_buf(),
+                    lock: lock_path,
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(ProjectError::Io {
+                    path: lock_path,
+                    source: e,
+                })
+            }
+        }
+        let dberr = |source| ProjectError::Db {
+            path: db.clone(),
+            source,
+        };
+        let mut conn = Connection::open(&db).map_err(dberr)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(dberr)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(dberr)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(dberr)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(dberr)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(dberr)?;
+        if version > schema::CURRENT {
+            return Err(ProjectError::NewerSchema {
+                path: db.clone(),
+                found: version,
+                supported: schema::CURRENT,
+            });
+        }
+        if version < schema::CURRENT {
+            let tx = conn.transaction().map_err(dberr)?;
+            for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(m).map_err(dberr)?;
+                tx.pragma_update(None, "user_version", (i + 1) as i64)
+                    .map_err(dberr)?;
+            }
+            tx.commit().map_err(dberr)?;
+        }
+        if !create {
+            let has: Option<i64> = conn
+                .query_row("SELECT id FROM project", [], |r| r.get(0))
+                .optional()
+                .map_err(dberr)?;
+            if has.is_none() {
+                return Err(ProjectError::NotAProject {
+                    path: dir.to_path_buf(),
+                });
+            }
+        }
+        let vault = Vault::open(&dir.join("vault"))?;
+        // A crash during an ingest may leave a temp file; it belongs to no row.
+        let _ = vault.remove_temp_files();
+        Ok(Project {
+            dir: dir.to_path_buf(),
+            conn,
+            vault,
+            library,
+            _lock: lock,
+        })
+    }
+
+    pub fn meta(&self) -> Result<Meta> {
+        let mut m = self
+            .conn
+            .query_row(
+                "SELECT name, assessee, kind, organisation, created_at, created_by, state, revision, state_by, state_at, snapshot_hash FROM project",
+                [],
+                |r| {
+                    let kind: String = r.get(2)?;
+                    let state: String = r.get(6)?;
+                    Ok(Meta {
+                        name: r.get(0)?,
+                        assessee: r.get(1)?,
+                        kind: Kind::parse(&kind).unwrap_or(Kind::ThirdParty),
+                        organisation: r.get(3)?,
+                        created_at: r.get(4)?,
+                        created_by: r.get(5)?,
+                        state: State::parse(&state),
+                        revision: r.get(7)?,
+                        state_by: r.get(8)?,
+                        state_at: r.get(9)?,
+                        snapshot_hash: r.get(10)?,
+                        packs: vec![],
+                    })
+                },
+            )
+            .map_err(|e| self.db_err(e))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT pack_id, pack_version FROM project_pack ORDER BY position")
+            .map_err(|e| self.db_err(e))?;
+        m.packs = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.db_err(e))?;
+        Ok(m)
+    }
+
+    /// The packs of the project, from the library, in project order.
+    pub fn packs(&self) -> Result<Vec<&pack::Pack>> {
+        let meta = self.meta()?;
+        Ok(meta
+            .packs
+            .iter()
+            .filter_map(|(id, _)| self.library.pack(id))
+            .collect())
+    }
+
+    /// Runs `f` in one transaction with a journal entry; refused when the project is approved.
+    pub fn change<T>(
+        &mut self,
+        actor: &str,
+        action: &str,
+        detail: serde_json::Value,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, ChangeError>,
+    ) -> Result<T> {
+        let state: String = self
+            .conn
+            .query_row("SELECT state FROM project", [], |r| r.get(0))
+            .map_err(|e| self.db_err(e))?;
+        if State::parse(&state) == State::Approved {
+            return Err(ProjectError::Approved);
+        }
+        self.change_unchecked(actor, action, detail, f)
+    }
+
+    /// Like [`Project::change`] but also allowed on an approved project (review transitions).
+    pub(crate) fn change_unchecked<T>(
+        &mut self,
+        actor: &str,
+        action: &str,
+        detail: serde_json::Value,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, ChangeError>,
+    ) -> Result<T> {
+        let actor = actor.trim();
+        if actor.is_empty() {
+            return Err(ProjectError::invalid(t!(
+                "必须说明操作人（--by 或 IOVAUDIT_USER）",
+                "say who is acting (--by or IOVAUDIT_USER)"
+            )));
+        }
+        let db = self.db_path();
+        let dberr = |source| ProjectError::Db {
+            path: db.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(dberr)?;
+        let out = match f(&tx) {
+            Ok(v) => v,
+            Err(ChangeError::Db(e)) => return Err(dberr(e)),
+            Err(ChangeError::Project(e)) => return Err(e),
+        };
+        journal::append(&tx, &now(), actor, action, &detail).map_err(dberr)?;
+        tx.commit().map_err(dberr)?;
+        Ok(out)
+    }
+
+    /// Checks the journal chain.
+    pub fn verify_journal(&self) -> Result<(Vec<journal::Break>, usize, Option<String>)> {
+        journal::verify(&self.conn).map_err(|e| self.db_err(e))
+    }
+}
+
+/// An error inside a change closure: a database error or a refusal.
+#[derive(Debug)]
+pub enum ChangeError {
+    Db(rusqlite::Error),
+    Project(ProjectError),
+}
+
+impl From<rusqlite::Error> for ChangeError {
+    fn from(e: rusqlite::Error) -> Self {
+        ChangeError::Db(e)
+    }
+}
+
+impl From<ProjectError> for ChangeError {
+    fn from(e: ProjectError) -> Self {
+        ChangeError::Project(e)
+    }
+}
