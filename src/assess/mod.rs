@@ -269,10 +269,11 @@ pub fn applicability(
         match w.eval(&get) {
             Truth::False => {
                 let b = because(lib, &w.questions(), answers);
+                let region = pack.region.label();
                 return Applicability::NotApplicable {
                     reason: Text::new(
-                        format!("不适用：检查单 {} 的适用条件不满足（{}）", pack.id, b.zh),
-                        format!("not applicable: pack {} does not apply ({})", pack.id, b.en),
+                        format!("不适用：检查单 {}（{}）的适用条件「{}」不满足（{}）", pack.id, region.zh, w.source(), b.zh),
+                        format!("not applicable: pack {} ({}) applies when `{}`, which does not hold ({})", pack.id, region.en, w.source(), b.en),
                     ),
                 };
             }
