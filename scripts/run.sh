@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
-# The main job: builds iovaudit and shows the checklist library in Chinese.
-# (When the desktop app lands, this launches it with a demo project.)
+# The main job: builds iovaudit, creates the demo assessment project and shows it.
+# (When the desktop app lands, this launches it with the demo project.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo build --release --locked
-./target/release/iovaudit pack validate checklists/
-./target/release/iovaudit pack list
+bin=./target/release/iovaudit
+demo=target/demo/示例评估.iovaudit
+rm -rf "$demo"
+mkdir -p target/demo
+$bin demo "$demo"
 echo
-echo "试试 / try:  ./target/release/iovaudit pack show N134   |   ./target/release/iovaudit --lang en pack show SH26-18"
+$bin score "$demo"
+cat <<EOT
+
+演示项目位于 / the demo project is at: $demo
+试试 / try:
+  $bin assess list "$demo" --filter nonconform
+  $bin assess list "$demo" --filter inferred
+  $bin evidence list "$demo"
+  $bin evidence verify "$demo"
+  $bin journal verify "$demo"
+  $bin pack show N134-17
+  $bin --lang en status "$demo"
+EOT

@@ -8,6 +8,12 @@ command -v openssl >/dev/null || need_apt+=(openssl)
 command -v sha256sum >/dev/null || need_apt+=(coreutils)
 command -v cc >/dev/null || need_apt+=(build-essential)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+# Oracles for the signature tests: pdfsig (poppler), qpdf, certutil (NSS), pdftotext/pdftoppm.
+command -v pdfsig >/dev/null || need_apt+=(poppler-utils)
+[ -d /usr/share/poppler ] || need_apt+=(poppler-data)
+command -v qpdf >/dev/null || need_apt+=(qpdf)
+command -v certutil >/dev/null || need_apt+=(libnss3-tools)
+command -v pip3 >/dev/null || command -v pip >/dev/null || need_apt+=(python3-pip)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
@@ -15,6 +21,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+
+# pyHanko, the second PDF-signature oracle (PyPI).
+if ! command -v pyhanko >/dev/null; then
+  echo "setup: installing pyHanko"
+  python3 -m pip install -q 'pyHanko==0.38.0' 'pyhanko-cli==0.6.0' 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages 'pyHanko==0.38.0' 'pyhanko-cli==0.6.0'
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -14,6 +14,7 @@ pub mod journal;
 pub mod pack;
 pub mod project;
 pub mod score;
+pub mod sign;
 pub mod vault;
 
 /// The version of this build, recorded in exports and manifests.

@@ -1,0 +1,122 @@
+//! The signing module's error type. Every variant that concerns a file names
+//! it; `Display` is English, [`SignError::zh`] gives the Chinese message.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Why a signing, loading or verifying operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// The password does not open the file (PKCS#12 MAC mismatch, or an
+    /// encrypted key that does not decrypt).
+    #[error("{}: wrong password (or the file is damaged)", path.display())]
+    BadPassword { path: PathBuf },
+
+    /// Reading or writing `path` failed.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+
+    /// `path` already exists; nothing is ever overwritten.
+    #[error("{}: already exists; it was left untouched", path.display())]
+    Exists { path: PathBuf },
+
+    /// The file at `path` is not what it should be (not a PKCS#12, no key,
+    /// no certificate matching the key, a damaged PEM…).
+    #[error("{}: {what}", path.display())]
+    BadFile { path: PathBuf, what: String },
+
+    /// In-memory input (a PDF, a CMS signature, PEM text, a certificate) is
+    /// malformed.
+    #[error("malformed input: {what}")]
+    Malformed { what: String },
+
+    /// The input uses something this module does not handle (an encrypted
+    /// PDF, a legacy PKCS#12 cipher, an unknown key type…).
+    #[error("unsupported: {what}")]
+    Unsupported { what: String },
+
+    /// A cryptographic primitive failed (key generation, signing).
+    #[error("cryptographic operation failed: {what}")]
+    Crypto { what: String },
+
+    /// A request the caller made is invalid (empty name, page out of range,
+    /// a signing time that is not RFC 3339…).
+    #[error("invalid request: {en}")]
+    Invalid { zh: String, en: String },
+
+    /// An SM2 operation was asked of an identity that has no SM2 key.
+    #[error("this identity has no SM2 key (signer-sm2.key.pem / signer-sm2.pem beside the .p12)")]
+    NoSm2,
+}
+
+impl SignError {
+    /// The message in Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            SignError::BadPassword { path } => {
+                format!("{}：密码错误（或文件已损坏）", path.display())
+            }
+            SignError::Io { path, source } => format!("{}：读写失败：{source}", path.display()),
+            SignError::Exists { path } => format!(
+                "{} 已存在，未做任何改动（不会覆盖已有文件）",
+                path.display()
+            ),
+            SignError::BadFile { path, what } => {
+                format!("{}：文件内容无效：{what}", path.display())
+            }
+            SignError::Malformed { what } => format!("输入格式错误：{what}"),
+            SignError::Unsupported { what } => format!("不支持：{what}"),
+            SignError::Crypto { what } => format!("密码运算失败：{what}"),
+            SignError::Invalid { zh, .. } => format!("请求无效：{zh}"),
+            SignError::NoSm2 => {
+                "该签名身份没有 SM2 密钥（.p12 同目录下缺少 signer-sm2.key.pem / signer-sm2.pem）"
+                    .to_string()
+            }
+        }
+    }
+
+    /// The file this error is about, if any.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            SignError::BadPassword { path }
+            | SignError::Io { path, .. }
+            | SignError::Exists { path }
+            | SignError::BadFile { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn io(path: &Path, source: io::Error) -> Self {
+        SignError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub(crate) fn bad_file(path: &Path, what: impl Into<String>) -> Self {
+        SignError::BadFile {
+            path: path.to_path_buf(),
+            what: what.into(),
+        }
+    }
+
+    pub(crate) fn malformed(what: impl Into<String>) -> Self {
+        SignError::Malformed { what: what.into() }
+    }
+
+    pub(crate) fn unsupported(what: impl Into<String>) -> Self {
+        SignError::Unsupported { what: what.into() }
+    }
+
+    pub(crate) fn crypto(what: impl Into<String>) -> Self {
+        SignError::Crypto { what: what.into() }
+    }
+
+    pub(crate) fn invalid(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        SignError::Invalid {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}

@@ -1,0 +1,554 @@
+//! Signing identities: making a local CA and a signing certificate
+//! (`new_identity`), and loading a PKCS#12 with the optional SM2 pair
+//! beside it (`load_identity`).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use der::pem::LineEnding;
+use der::{Decode, Encode, EncodePem};
+use pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rand_core::{OsRng, RngCore};
+use rsa::RsaPrivateKey;
+use x509_cert::Certificate;
+
+use super::asn1::{
+    hex, oid_name, Hash, AT_COMMON_NAME, AT_ORGANISATION, EC_PUBLIC_KEY, RSA_ENCRYPTION, SECP256R1,
+};
+use super::x509::{issue, key_id, make_name, name_attr, KeyRef, Profile};
+use super::{p12, SignError};
+
+/// The key algorithm of a new signing identity (the CA uses the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAlgo {
+    /// RSA 3072-bit, signatures RSASSA-PKCS1-v1_5 with SHA-256.
+    Rsa3072,
+    /// ECDSA on NIST P-256 with SHA-256.
+    P256,
+}
+
+/// What to put in a new identity.
+#[derive(Debug, Clone)]
+pub struct NewIdentity {
+    /// The signer's name: the certificate's CN.
+    pub name: String,
+    /// The organisation: the certificate's O (omitted when empty).
+    pub org: String,
+    pub algo: KeyAlgo,
+    /// Also make an SM2 key and a self-signed SM2-with-SM3 certificate.
+    pub sm2: bool,
+}
+
+/// The files [`new_identity`] wrote.
+#[derive(Debug, Clone)]
+pub struct IdentityFiles {
+    /// `signer.p12`: signing key, signing certificate and CA certificate.
+    pub p12: PathBuf,
+    /// `ca.pem`: the CA certificate, for verifiers' trust stores.
+    pub ca_pem: PathBuf,
+    /// `signer-sm2.key.pem`: the SM2 key, PKCS#8 encrypted with the password.
+    pub sm2_key: Option<PathBuf>,
+    /// `signer-sm2.pem`: the self-signed SM2 certificate.
+    pub sm2_cert: Option<PathBuf>,
+}
+
+/// File names inside the identity directory.
+pub const P12_FILE: &str = "signer.p12";
+pub const CA_FILE: &str = "ca.pem";
+pub const SM2_KEY_FILE: &str = "signer-sm2.key.pem";
+pub const SM2_CERT_FILE: &str = "signer-sm2.pem";
+
+const CA_DAYS: i64 = 20 * 365;
+const SIGNER_DAYS: i64 = 5 * 365;
+/// PBKDF2 iterations for the encrypted SM2 key.
+const SM2_KEY_ITERATIONS: u32 = 100_000;
+
+pub(crate) enum SignerKey {
+    Rsa(Box<RsaPrivateKey>),
+    P256(p256::SecretKey),
+}
+
+impl SignerKey {
+    pub(crate) fn as_ref(&self) -> KeyRef<'_> {
+        match self {
+            SignerKey::Rsa(k) => KeyRef::Rsa(k),
+            SignerKey::P256(k) => KeyRef::P256(k),
+        }
+    }
+
+    fn to_pkcs8(&self) -> Result<Vec<u8>, SignError> {
+        match self {
+            SignerKey::Rsa(k) => k.to_pkcs8_der(),
+            SignerKey::P256(k) => k.to_pkcs8_der(),
+        }
+        .map(|d| d.as_bytes().to_vec())
+        .map_err(|e| SignError::crypto(format!("key encoding: {e}")))
+    }
+
+    fn generate(algo: KeyAlgo) -> Result<SignerKey, SignError> {
+        Ok(match algo {
+            KeyAlgo::Rsa3072 => SignerKey::Rsa(Box::new(
+                RsaPrivateKey::new(&mut OsRng, 3072)
+                    .map_err(|e| SignError::crypto(format!("RSA key generation: {e}")))?,
+            )),
+            KeyAlgo::P256 => SignerKey::P256(p256::SecretKey::random(&mut OsRng)),
+        })
+    }
+}
+
+/// A loaded signing identity: the signing key (RSA or P-256), its
+/// certificate, the rest of the chain, and optionally an SM2 key and
+/// certificate. Keys never leave this value except through the files the
+/// caller chose; `Debug` shows no key material.
+pub struct Identity {
+    pub(crate) key: SignerKey,
+    pub(crate) cert: Certificate,
+    pub(crate) cert_der: Vec<u8>,
+    pub(crate) chain: Vec<Certificate>,
+    pub(crate) sm2: Option<(sm2::SecretKey, Certificate)>,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("subject_cn", &self.subject_cn())
+            .field("key", &self.key_description())
+            .field("chain", &self.chain.len())
+            .field("sm2", &self.has_sm2())
+            .finish()
+    }
+}
+
+fn pem(cert: &Certificate) -> String {
+    cert.to_pem(LineEnding::LF).unwrap_or_default()
+}
+
+impl Identity {
+    /// The signing certificate's CN.
+    pub fn subject_cn(&self) -> String {
+        name_attr(&self.cert.tbs_certificate.subject, AT_COMMON_NAME)
+    }
+
+    /// The signing certificate's O (empty when absent).
+    pub fn organisation(&self) -> String {
+        name_attr(&self.cert.tbs_certificate.subject, AT_ORGANISATION)
+    }
+
+    /// The signing certificate, PEM.
+    pub fn cert_pem(&self) -> String {
+        pem(&self.cert)
+    }
+
+    /// The signing certificate, DER.
+    pub fn cert_der(&self) -> Vec<u8> {
+        self.cert_der.clone()
+    }
+
+    /// The other certificates (issuer first), PEM each.
+    pub fn chain_pem(&self) -> Vec<String> {
+        self.chain.iter().map(pem).collect()
+    }
+
+    pub fn has_sm2(&self) -> bool {
+        self.sm2.is_some()
+    }
+
+    /// The SM2 certificate, PEM.
+    pub fn sm2_cert_pem(&self) -> Option<String> {
+        self.sm2.as_ref().map(|(_, c)| pem(c))
+    }
+
+    /// SHA-256 of the signing certificate's DER, 64 lower-case hex digits
+    /// (what pyHanko prints, and `openssl x509 -fingerprint -sha256`
+    /// without the colons).
+    pub fn fingerprint_sha256(&self) -> String {
+        hex(&Hash::Sha256.digest(&self.cert_der))
+    }
+
+    /// "RSA-3072", "ECDSA P-256".
+    pub fn key_description(&self) -> String {
+        match &self.key {
+            SignerKey::Rsa(k) => {
+                format!("RSA-{}", rsa::traits::PublicKeyParts::size(k.as_ref()) * 8)
+            }
+            SignerKey::P256(_) => "ECDSA P-256".to_string(),
+        }
+    }
+
+    pub(crate) fn sm2_key(&self) -> Option<&sm2::SecretKey> {
+        self.sm2.as_ref().map(|(k, _)| k)
+    }
+}
+
+fn check_label(what_zh: &str, what_en: &str, s: &str) -> Result<(), SignError> {
+    if s.chars().any(char::is_control) {
+        return Err(SignError::invalid(
+            format!("{what_zh}不能包含控制字符"),
+            format!("the {what_en} must not contain control characters"),
+        ));
+    }
+    if s.chars().count() > 64 {
+        return Err(SignError::invalid(
+            format!("{what_zh}最长 64 个字符"),
+            format!("the {what_en} is at most 64 characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a local CA (self-signed, basicConstraints CA:TRUE, keyCertSign)
+/// and a signing certificate issued by it (keyUsage digitalSignature +
+/// nonRepudiation, subject `CN=name, O=org`), and writes:
+///
+/// * `out_dir/signer.p12`: signing key + signing certificate + CA
+///   certificate, protected by `password` (PBES2 AES-256-CBC with
+///   PBKDF2-HMAC-SHA256, HMAC-SHA256 MAC; `openssl pkcs12 -info` reads it);
+/// * `out_dir/ca.pem`: the CA certificate;
+/// * with `sm2`: `out_dir/signer-sm2.key.pem`, the SM2 key as PKCS#8
+///   **encrypted with the same password** (`ENCRYPTED PRIVATE KEY`, PBES2
+///   AES-256-CBC; `openssl pkey -in … -passin pass:…` reads it), and
+///   `out_dir/signer-sm2.pem`, a self-signed SM2-with-SM3 certificate.
+///
+/// The CA's private key is not kept: it signs the signing certificate
+/// once and is dropped, so nobody can issue another certificate under
+/// this CA. Never overwrites a file (error naming it; nothing is written
+/// then). `out_dir` is created if missing; nothing is written elsewhere.
+/// Key files are created with mode 0600 on Unix.
+pub fn new_identity(
+    req: &NewIdentity,
+    out_dir: &Path,
+    password: &str,
+) -> Result<IdentityFiles, SignError> {
+    let name = req.name.trim();
+    let org = req.org.trim();
+    if name.is_empty() {
+        return Err(SignError::invalid(
+            "签名人姓名不能为空",
+            "the signer's name must not be empty",
+        ));
+    }
+    check_label("签名人姓名", "signer's name", name)?;
+    check_label("单位名称", "organisation", org)?;
+    if password.is_empty() {
+        return Err(SignError::invalid(
+            "密码不能为空",
+            "the password must not be empty",
+        ));
+    }
+
+    let p12_path = out_dir.join(P12_FILE);
+    let ca_path = out_dir.join(CA_FILE);
+    let sm2_key_path = out_dir.join(SM2_KEY_FILE);
+    let sm2_cert_path = out_dir.join(SM2_CERT_FILE);
+    let mut targets = vec![&p12_path, &ca_path];
+    if req.sm2 {
+        targets.push(&sm2_key_path);
+        targets.push(&sm2_cert_path);
+    }
+    for t in &targets {
+        if t.symlink_metadata().is_ok() {
+            return Err(SignError::Exists {
+                path: t.to_path_buf(),
+            });
+        }
+    }
+
+    // CA and signer. The CA key lives only for these two signatures.
+    let ca_key = SignerKey::generate(req.algo)?;
+    let ca_name = make_name(&format!("{name} 本地签名 CA (iovaudit)"), org)?;
+    let ca_spki = ca_key.as_ref().spki()?;
+    let ca_kid = key_id(&ca_spki);
+    let ca_cert = issue(
+        ca_name.clone(),
+        ca_spki,
+        ca_name.clone(),
+        &ca_key.as_ref(),
+        None,
+        Profile::Ca,
+        CA_DAYS,
+    )?;
+    let key = SignerKey::generate(req.algo)?;
+    let cert = issue(
+        make_name(name, org)?,
+        key.as_ref().spki()?,
+        ca_name,
+        &ca_key.as_ref(),
+        Some(ca_kid),
+        Profile::Signer,
+        SIGNER_DAYS,
+    )?;
+    drop(ca_key);
+
+    let enc = |e: der::Error| SignError::crypto(format!("encoding: {e}"));
+    let cert_der = cert.to_der().map_err(enc)?;
+    let ca_der = ca_cert.to_der().map_err(enc)?;
+    let p12_bytes = p12::write(&key.to_pkcs8()?, &cert_der, &[ca_der], name, password)?;
+    let ca_pem = ca_cert.to_pem(LineEnding::LF).map_err(enc)?;
+
+    let mut files: Vec<(PathBuf, Vec<u8>, bool)> = vec![
+        (p12_path.clone(), p12_bytes, true),
+        (ca_path.clone(), ca_pem.into_bytes(), false),
+    ];
+    if req.sm2 {
+        let sm2_key = sm2::SecretKey::random(&mut OsRng);
+        let sm2_ref = KeyRef::Sm2(&sm2_key);
+        let sm2_name = make_name(name, org)?;
+        let sm2_cert = issue(
+            sm2_name.clone(),
+            sm2_ref.spki()?,
+            sm2_name,
+            &sm2_ref,
+            None,
+            Profile::Signer,
+            SIGNER_DAYS,
+        )?;
+        files.push((
+            sm2_key_path.clone(),
+            encrypt_sm2_key(&sm2_key, password)?.into_bytes(),
+            true,
+        ));
+        files.push((
+            sm2_cert_path.clone(),
+            sm2_cert.to_pem(LineEnding::LF).map_err(enc)?.into_bytes(),
+            false,
+        ));
+    }
+
+    fs::create_dir_all(out_dir).map_err(|e| SignError::io(out_dir, e))?;
+    let mut written: Vec<PathBuf> = Vec::new();
+    for (path, bytes, secret) in &files {
+        if let Err(e) = write_new(path, bytes, *secret) {
+            for w in &written {
+                let _ = fs::remove_file(w);
+            }
+            return Err(e);
+        }
+        written.push(path.clone());
+    }
+    Ok(IdentityFiles {
+        p12: p12_path,
+        ca_pem: ca_path,
+        sm2_key: req.sm2.then_some(sm2_key_path),
+        sm2_cert: req.sm2.then_some(sm2_cert_path),
+    })
+}
+
+/// Creates `path` (never replacing anything), writes, syncs.
+fn write_new(path: &Path, bytes: &[u8], secret: bool) -> Result<(), SignError> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    if secret {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    let mut f = opts.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            SignError::Exists {
+                path: path.to_path_buf(),
+            }
+        } else {
+            SignError::io(path, e)
+        }
+    })?;
+    let res = f.write_all(bytes).and_then(|_| f.sync_all());
+    if let Err(e) = res {
+        drop(f);
+        let _ = fs::remove_file(path);
+        return Err(SignError::io(path, e));
+    }
+    Ok(())
+}
+
+fn encrypt_sm2_key(key: &sm2::SecretKey, password: &str) -> Result<String, SignError> {
+    let enc = |e: pkcs8::Error| SignError::crypto(format!("SM2 key encoding: {e}"));
+    let plain = key.to_pkcs8_der().map_err(enc)?;
+    let mut salt = [0u8; 16];
+    let mut iv = [0u8; 16];
+    OsRng.fill_bytes(&mut salt);
+    OsRng.fill_bytes(&mut iv);
+    let params = pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(SM2_KEY_ITERATIONS, &salt, &iv)
+        .map_err(|e| SignError::crypto(format!("SM2 key encryption: {e}")))?;
+    let pki = pkcs8::PrivateKeyInfo::try_from(plain.as_bytes()).map_err(enc)?;
+    let encrypted = pki.encrypt_with_params(params, password).map_err(enc)?;
+    encrypted
+        .to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
+        .map(|s| s.to_string())
+        .map_err(|e| SignError::crypto(format!("SM2 key encoding: {e}")))
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, SignError> {
+    fs::read(path).map_err(|e| SignError::io(path, e))
+}
+
+/// Loads a PKCS#12 (`.p12`/`.pfx`, ours or one made by `openssl pkcs12
+/// -export` with OpenSSL 3 defaults) holding an RSA or P-256 key with its
+/// certificate (the one whose public key matches) and any other
+/// certificates (kept as the chain). A wrong password is
+/// [`SignError::BadPassword`] naming the file. If `signer-sm2.key.pem` and
+/// `signer-sm2.pem` lie beside it, they are loaded too (the key decrypted
+/// with the same password, or read as plain PKCS#8 / SEC1 if unencrypted).
+pub fn load_identity(p12_path: &Path, password: &str) -> Result<Identity, SignError> {
+    let bytes = read_file(p12_path)?;
+    let contents = p12::read(&bytes, password, p12_path)?;
+    let Some(key_der) = contents.keys.first() else {
+        return Err(SignError::bad_file(p12_path, "no private key in the file"));
+    };
+    let key = parse_signer_key(key_der, p12_path)?;
+    let spki = key.as_ref().spki()?;
+    let mut certs = Vec::new();
+    for der_bytes in &contents.certs {
+        let c = Certificate::from_der(der_bytes).map_err(|e| {
+            SignError::bad_file(p12_path, format!("a certificate cannot be read: {e}"))
+        })?;
+        certs.push(c);
+    }
+    let Some(pos) = certs
+        .iter()
+        .position(|c| c.tbs_certificate.subject_public_key_info == spki)
+    else {
+        return Err(SignError::bad_file(
+            p12_path,
+            "no certificate matches the private key",
+        ));
+    };
+    let cert = certs.remove(pos);
+    let cert_der = cert
+        .to_der()
+        .map_err(|e| SignError::bad_file(p12_path, e.to_string()))?;
+    let chain = order_chain(&cert, certs);
+
+    let dir = p12_path.parent().unwrap_or(Path::new("."));
+    let sm2 = load_sm2_beside(dir, password)?;
+    Ok(Identity {
+        key,
+        cert,
+        cert_der,
+        chain,
+        sm2,
+    })
+}
+
+/// Puts the issuer of `leaf` first, its issuer next, and so on; the rest after.
+fn order_chain(leaf: &Certificate, mut rest: Vec<Certificate>) -> Vec<Certificate> {
+    let mut out = Vec::new();
+    let mut issuer = leaf.tbs_certificate.issuer.clone();
+    while let Some(i) = rest
+        .iter()
+        .position(|c| c.tbs_certificate.subject == issuer)
+    {
+        let c = rest.remove(i);
+        let self_signed = c.tbs_certificate.issuer == c.tbs_certificate.subject;
+        issuer = c.tbs_certificate.issuer.clone();
+        out.push(c);
+        if self_signed {
+            break;
+        }
+    }
+    out.extend(rest);
+    out
+}
+
+fn parse_signer_key(pkcs8_der: &[u8], path: &Path) -> Result<SignerKey, SignError> {
+    let pki = pkcs8::PrivateKeyInfo::try_from(pkcs8_der)
+        .map_err(|e| SignError::bad_file(path, format!("the private key cannot be read: {e}")))?;
+    match pki.algorithm.oid {
+        RSA_ENCRYPTION => RsaPrivateKey::from_pkcs8_der(pkcs8_der)
+            .map(|k| SignerKey::Rsa(Box::new(k)))
+            .map_err(|e| SignError::bad_file(path, format!("the RSA key cannot be read: {e}"))),
+        EC_PUBLIC_KEY => {
+            let curve = pki.algorithm.parameters_oid().ok();
+            if curve != Some(SECP256R1) {
+                let c = curve
+                    .map(|c| oid_name(&c))
+                    .unwrap_or_else(|| "an unnamed curve".into());
+                return Err(SignError::bad_file(
+                    path,
+                    format!("EC key on {c}; only P-256 (and RSA) sign PDFs"),
+                ));
+            }
+            p256::SecretKey::from_pkcs8_der(pkcs8_der)
+                .map(SignerKey::P256)
+                .map_err(|e| {
+                    SignError::bad_file(path, format!("the P-256 key cannot be read: {e}"))
+                })
+        }
+        other => Err(SignError::bad_file(
+            path,
+            format!(
+                "private key of type {}; only RSA and P-256 are supported",
+                oid_name(&other)
+            ),
+        )),
+    }
+}
+
+fn load_sm2_beside(
+    dir: &Path,
+    password: &str,
+) -> Result<Option<(sm2::SecretKey, Certificate)>, SignError> {
+    let key_path = dir.join(SM2_KEY_FILE);
+    let cert_path = dir.join(SM2_CERT_FILE);
+    match (key_path.exists(), cert_path.exists()) {
+        (false, false) => return Ok(None),
+        (true, false) => {
+            return Err(SignError::bad_file(
+                &key_path,
+                format!("found without {SM2_CERT_FILE} beside it"),
+            ))
+        }
+        (false, true) => {
+            return Err(SignError::bad_file(
+                &cert_path,
+                format!("found without {SM2_KEY_FILE} beside it"),
+            ))
+        }
+        (true, true) => {}
+    }
+    let key_text = String::from_utf8(read_file(&key_path)?)
+        .map_err(|_| SignError::bad_file(&key_path, "not a PEM text file"))?;
+    let (label, der_bytes) = der::pem::decode_vec(key_text.trim().as_bytes())
+        .map_err(|e| SignError::bad_file(&key_path, format!("not a PEM key: {e}")))?;
+    let key = match label {
+        "ENCRYPTED PRIVATE KEY" => {
+            let epki = pkcs8::EncryptedPrivateKeyInfo::try_from(der_bytes.as_slice())
+                .map_err(|e| SignError::bad_file(&key_path, format!("encrypted key: {e}")))?;
+            let plain = epki.decrypt(password).map_err(|_| SignError::BadPassword {
+                path: key_path.clone(),
+            })?;
+            sm2::SecretKey::from_pkcs8_der(plain.as_bytes())
+        }
+        "PRIVATE KEY" => sm2::SecretKey::from_pkcs8_der(&der_bytes),
+        "EC PRIVATE KEY" => {
+            sm2::SecretKey::from_sec1_der(&der_bytes).map_err(|_| pkcs8::Error::KeyMalformed)
+        }
+        other => {
+            return Err(SignError::bad_file(
+                &key_path,
+                format!("unexpected PEM block {other}"),
+            ))
+        }
+    }
+    .map_err(|e| SignError::bad_file(&key_path, format!("not an SM2 private key: {e}")))?;
+
+    let cert_text = String::from_utf8(read_file(&cert_path)?)
+        .map_err(|_| SignError::bad_file(&cert_path, "not a PEM text file"))?;
+    let cert_der = super::pem_to_der_certs(&cert_text)
+        .map_err(|e| SignError::bad_file(&cert_path, e.to_string()))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| SignError::bad_file(&cert_path, "no certificate"))?;
+    let cert = Certificate::from_der(&cert_der)
+        .map_err(|e| SignError::bad_file(&cert_path, e.to_string()))?;
+    let spki = KeyRef::Sm2(&key).spki()?;
+    if cert.tbs_certificate.subject_public_key_info != spki {
+        return Err(SignError::bad_file(
+            &cert_path,
+            format!("does not match the key in {SM2_KEY_FILE}"),
+        ));
+    }
+    Ok(Some((key, cert)))
+}
