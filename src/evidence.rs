@@ -153,6 +153,12 @@ pub fn add(
     if project.meta()?.state == crate::project::State::Approved {
         return Err(ProjectError::Approved);
     }
+    if project.is_read_only() {
+        return Err(ProjectError::invalid(t!(
+            "项目以只读方式打开，不能修改",
+            "the project is open read-only and cannot be changed"
+        )));
+    }
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {
@@ -377,6 +383,12 @@ pub fn replace(
     }
     if project.meta()?.state == crate::project::State::Approved {
         return Err(ProjectError::Approved);
+    }
+    if project.is_read_only() {
+        return Err(ProjectError::invalid(t!(
+            "项目以只读方式打开，不能修改",
+            "the project is open read-only and cannot be changed"
+        )));
     }
     let stored = project.vault().ingest(path, &|_| {}, cancel)?;
     let name = path.file_name().map_or_else(

@@ -9,10 +9,13 @@
 pub mod assess;
 pub mod demo;
 pub mod evidence;
+pub mod excel;
 pub mod i18n;
 pub mod journal;
 pub mod pack;
+pub mod package;
 pub mod project;
+pub mod report;
 pub mod score;
 pub mod sign;
 pub mod vault;

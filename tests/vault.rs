@@ -389,8 +389,8 @@ fn verify_reports_missing_modified_and_unexpected_by_name() {
     fs::write(&p1, &bytes).unwrap();
     let p2 = vault.path_of(&stored[2].sha256).unwrap();
     make_writable(&p2);
-    let len2 = bytes.len(); // any other length will do
-    fs::write(&p2, &random_bytes(len2 / 2, 1)).unwrap();
+    let half = (stored[2].size / 2) as usize;
+    fs::write(&p2, random_bytes(half, 1)).unwrap();
     fs::remove_file(vault.path_of(&stored[3].sha256).unwrap()).unwrap();
     let shard = Path::new(&stored[0].vault_key)
         .parent()
@@ -406,7 +406,9 @@ fn verify_reports_missing_modified_and_unexpected_by_name() {
         sm3: String::new(),
         size: 0,
     });
-    let report = vault.verify(&with_bad, &|_| {}, &go()).unwrap();
+    let report = vault
+        .verify_with(&with_bad, VerifyLevel::Full, &|_| {}, &go())
+        .unwrap();
     assert_eq!(report.ok, 3);
     assert_eq!(report.missing, vec![stored[3].sha256.clone()]);
     let modified: Vec<&str> = report.modified.iter().map(|(s, _)| s.as_str()).collect();
@@ -424,11 +426,14 @@ fn verify_reports_missing_modified_and_unexpected_by_name() {
         vec![PathBuf::from("README"), shard.join("stray.txt")]
     );
 
-    // SHA-256-only and size-only levels.
-    let sha_only = vault
-        .verify_with(&expected, VerifyLevel::Sha256, &|_| {}, &go())
-        .unwrap();
-    assert_eq!(sha_only.modified.len(), 2);
+    // The default (size + SHA-256) and size-only levels.
+    let default = vault.verify(&expected, &|_| {}, &go()).unwrap();
+    assert_eq!(
+        default.modified[0],
+        (stored[1].sha256.clone(), "SHA-256 differs".to_owned())
+    );
+    assert_eq!(default.modified.len(), 2);
+    assert_eq!(default.missing.len(), 1);
     let size_only = vault
         .verify_with(&expected, VerifyLevel::Size, &|_| {}, &go())
         .unwrap();

@@ -4,6 +4,7 @@
 //! Exit status: 0 success; 1 the data checked has problems; 2 the command
 //! could not run (bad arguments, unreadable files).
 
+mod output;
 mod project;
 mod render;
 
@@ -73,6 +74,45 @@ enum Command {
     },
     /// Create a complete demo project with real evidence files / 创建演示项目
     Demo { dir: PathBuf },
+    /// Signing identities / 签名身份
+    #[command(subcommand)]
+    Identity(output::IdentityCmd),
+    /// Render the report (PDF; signed with --identity), and XLSX/JSON exports / 生成报告
+    Report {
+        dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// A template folder (default: the built-in template)
+        #[arg(long)]
+        template: Option<PathBuf>,
+        /// Sign with this PKCS#12 identity
+        #[arg(long)]
+        identity: Option<PathBuf>,
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Seal image (PNG) for the signature page
+        #[arg(long)]
+        seal: Option<PathBuf>,
+        /// Report number
+        #[arg(long)]
+        number: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Filing package (报送包)
+    #[command(subcommand)]
+    Package(output::PackageCmd),
+    /// Verify a signed PDF or a filing package / 校验报告或报送包
+    Verify {
+        file: PathBuf,
+        /// Trust anchor: CA certificate(s), PEM
+        #[arg(long)]
+        trust: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -122,6 +162,31 @@ pub fn run() -> i32 {
         Command::Journal(c) => project::journal_cmd(&ctx, c),
         Command::Status { dir, json } => project::status(&ctx, &dir, json),
         Command::Demo { dir } => project::demo(&ctx, &dir),
+        Command::Identity(c) => output::identity(&ctx, c),
+        Command::Report {
+            dir,
+            out,
+            template,
+            identity,
+            xlsx,
+            json,
+            seal,
+            number,
+            password_stdin,
+        } => output::report_cmd(
+            &ctx,
+            &dir,
+            &out,
+            template,
+            identity,
+            xlsx,
+            json,
+            seal,
+            number,
+            password_stdin,
+        ),
+        Command::Package(c) => output::package_cmd(&ctx, c),
+        Command::Verify { file, trust, json } => output::verify_cmd(&ctx, &file, trust, json),
         Command::Pack(cmd) => match cmd {
             PackCmd::Validate { paths, json } => validate(&paths, json, lang),
             PackCmd::List { json } => with_library(cli.checklists, lang, |lib| {

@@ -293,6 +293,11 @@ fn open(ctx: &Ctx, dir: &Path) -> Result<Project, i32> {
     Project::open(dir).map_err(|e| ctx.fail(&e))
 }
 
+/// For commands that only read: a shared lock, so several can run at once.
+fn open_ro(ctx: &Ctx, dir: &Path) -> Result<Project, i32> {
+    Project::open_read_only(dir).map_err(|e| ctx.fail(&e))
+}
+
 pub fn project(ctx: &Ctx, cmd: ProjectCmd) -> i32 {
     match cmd {
         ProjectCmd::Init {
@@ -399,7 +404,7 @@ pub fn scope(ctx: &Ctx, cmd: ScopeCmd) -> i32 {
             }
         }
         ScopeCmd::Show { dir, json } => {
-            let p = match open(ctx, &dir) {
+            let p = match open_ro(ctx, &dir) {
                 Ok(p) => p,
                 Err(c) => return c,
             };
@@ -561,7 +566,7 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
             requirement,
             json,
         } => {
-            let p = match open(ctx, &dir) {
+            let p = match open_ro(ctx, &dir) {
                 Ok(p) => p,
                 Err(c) => return c,
             };
@@ -608,7 +613,7 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
             0
         }
         EvidenceCmd::Verify { dir, json } => {
-            let p = match open(ctx, &dir) {
+            let p = match open_ro(ctx, &dir) {
                 Ok(p) => p,
                 Err(c) => return c,
             };
@@ -798,7 +803,7 @@ pub fn assess_cmd(ctx: &Ctx, cmd: AssessCmd) -> i32 {
             filter,
             json,
         } => {
-            let p = match open(ctx, &dir) {
+            let p = match open_ro(ctx, &dir) {
                 Ok(p) => p,
                 Err(c) => return c,
             };
@@ -923,7 +928,7 @@ pub fn finding(ctx: &Ctx, cmd: FindingCmd) -> i32 {
             }
         }
         FindingCmd::List { dir, json } => {
-            let p = match open(ctx, &dir) {
+            let p = match open_ro(ctx, &dir) {
                 Ok(p) => p,
                 Err(c) => return c,
             };
@@ -1022,7 +1027,7 @@ fn pct(x: Option<f64>) -> String {
 }
 
 pub fn score_cmd(ctx: &Ctx, dir: &Path, json: bool) -> i32 {
-    let p = match open(ctx, dir) {
+    let p = match open_ro(ctx, dir) {
         Ok(p) => p,
         Err(c) => return c,
     };
@@ -1152,7 +1157,7 @@ pub fn review(ctx: &Ctx, cmd: ReviewCmd) -> i32 {
 pub fn journal_cmd(ctx: &Ctx, cmd: JournalCmd) -> i32 {
     match cmd {
         JournalCmd::Verify { dir, json } => {
-            let p = match open(ctx, &dir) {
+            let p = match open_ro(ctx, &dir) {
                 Ok(p) => p,
                 Err(c) => return c,
             };
@@ -1205,7 +1210,7 @@ pub fn journal_cmd(ctx: &Ctx, cmd: JournalCmd) -> i32 {
             }
         }
         JournalCmd::List { dir, json } => {
-            let p = match open(ctx, &dir) {
+            let p = match open_ro(ctx, &dir) {
                 Ok(p) => p,
                 Err(c) => return c,
             };
@@ -1234,7 +1239,7 @@ pub fn journal_cmd(ctx: &Ctx, cmd: JournalCmd) -> i32 {
 }
 
 pub fn status(ctx: &Ctx, dir: &Path, json: bool) -> i32 {
-    let p = match open(ctx, dir) {
+    let p = match open_ro(ctx, dir) {
         Ok(p) => p,
         Err(c) => return c,
     };

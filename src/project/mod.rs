@@ -188,6 +188,7 @@ pub struct Project {
     conn: Connection,
     vault: Vault,
     library: Library,
+    read_only: bool,
     _lock: File,
 }
 
@@ -197,6 +198,11 @@ pub fn now() -> String {
 }
 
 impl Project {
+    /// True when opened with [`Project::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -291,15 +297,29 @@ impl Project {
         Ok(project)
     }
 
-    /// Opens an existing project with the built-in checklist library.
+    /// Opens an existing project with the built-in checklist library, for
+    /// reading and writing (exclusive lock).
     pub fn open(dir: &Path) -> Result<Project> {
         let library = pack::builtin()
             .map_err(|d| ProjectError::Library(format!("{} problem(s)", d.len())))?;
         Self::open_with(dir, library, false)
     }
 
+    /// Opens an existing project for reading only (shared lock): several
+    /// readers may work at once, but not while a writer has it open.
+    /// Every change through it is refused.
+    pub fn open_read_only(dir: &Path) -> Result<Project> {
+        let library = pack::builtin()
+            .map_err(|d| ProjectError::Library(format!("{} problem(s)", d.len())))?;
+        Self::open_inner(dir, library, false, true)
+    }
+
     /// Opens an existing project (or, with `create`, a new empty one) with `library`.
     pub fn open_with(dir: &Path, library: Library, create: bool) -> Result<Project> {
+        Self::open_inner(dir, library, create, false)
+    }
+
+    fn open_inner(dir: &Path, library: Library, create: bool, read_only: bool) -> Result<Project> {
         let db = dir.join("project.db");
         if !create && !db.is_file() {
             return Err(ProjectError::NotAProject {
@@ -316,7 +336,12 @@ impl Project {
                 path: lock_path.clone(),
                 source: e,
             })?;
-        match lock.try_lock() {
+        let locked = if read_only {
+            lock.try_lock_shared()
+        } else {
+            lock.try_lock()
+        };
+        match locked {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(ProjectError::Locked {
@@ -354,6 +379,12 @@ impl Project {
                 supported: schema::CURRENT,
             });
         }
+        if version < schema::CURRENT && read_only && !create {
+            return Err(ProjectError::invalid(t!(
+                "项目由旧版本创建，需要先以可写方式打开一次以升级数据库",
+                "the project was made by an older version; open it once for writing to upgrade its database"
+            )));
+        }
         if version < schema::CURRENT {
             let tx = conn.transaction().map_err(dberr)?;
             for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
@@ -375,13 +406,16 @@ impl Project {
             }
         }
         let vault = Vault::open(&dir.join("vault"))?;
-        // A crash during an ingest may leave a temp file; it belongs to no row.
-        let _ = vault.remove_temp_files();
+        if !read_only {
+            // A crash during an ingest may leave a temp file; it belongs to no row.
+            let _ = vault.remove_temp_files();
+        }
         Ok(Project {
             dir: dir.to_path_buf(),
             conn,
             vault,
             library,
+            read_only,
             _lock: lock,
         })
     }
@@ -459,6 +493,12 @@ impl Project {
         detail: serde_json::Value,
         f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, ChangeError>,
     ) -> Result<T> {
+        if self.read_only {
+            return Err(ProjectError::invalid(t!(
+                "项目以只读方式打开，不能修改",
+                "the project is open read-only and cannot be changed"
+            )));
+        }
         let actor = actor.trim();
         if actor.is_empty() {
             return Err(ProjectError::invalid(t!(

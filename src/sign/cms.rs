@@ -185,6 +185,17 @@ pub fn sign_detached(data: &[u8], id: &Identity) -> Result<Vec<u8>, SignError> {
     build(id, &Hash::Sha256.digest(data), Some(SystemTime::now()))
 }
 
+/// [`sign_detached`] with a given signing time (for reproducible output:
+/// the same data, identity and time give the same bytes; RSA PKCS#1 v1.5
+/// and RFC 6979 ECDSA are deterministic). `None` omits the signing-time attribute.
+pub fn sign_detached_at(
+    data: &[u8],
+    id: &Identity,
+    at: Option<SystemTime>,
+) -> Result<Vec<u8>, SignError> {
+    build(id, &Hash::Sha256.digest(data), at)
+}
+
 /// Verifies a detached CMS signature (DER, or PEM `CMS`/`PKCS7`) over
 /// `data`, and the chain against `trust` (DER certificates) when given.
 /// A malformed signature is an error; a wrong one is a report with

@@ -39,7 +39,7 @@ mod pdf;
 mod sm2;
 mod x509;
 
-pub use self::cms::{sign_detached, verify_detached, CmsReport};
+pub use self::cms::{sign_detached, sign_detached_at, verify_detached, CmsReport};
 pub use self::sm2::{sm2_sign, sm2_verify, SM2_DEFAULT_ID};
 pub use error::SignError;
 pub use identity::{
