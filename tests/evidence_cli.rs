@@ -356,11 +356,17 @@ fn sigkill_during_ingest_leaves_a_consistent_project() {
 
     // Reopen: the database is consistent, no partial file anywhere in the vault,
     // the committed item is intact and the killed one left no row.
+    // A read-only look (verify) passes and changes nothing; the next writable
+    // open removes the leftover temp file.
     let r = run(&["evidence", "verify", s(&dir)]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        run(&["scope", "set", s(&dir), "has_ota=yes", "--by", "t"]).code,
+        0
+    );
     assert!(
         walk_files(&tmp).is_empty(),
-        "temp files are cleaned on open: {:?}",
+        "temp files are cleaned on a writable open: {:?}",
         walk_files(&tmp)
     );
     let list: Value =

@@ -288,7 +288,8 @@ fn every_kind_of_tampering_is_caught() {
     let f = fixture();
     let ca = f.idir.join("ca.pem");
     let orig = entries(&f.package);
-    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<(String, Vec<u8>)>)>, &str)> = vec![
+    type Mutation = Box<dyn Fn(&mut Vec<(String, Vec<u8>)>)>;
+    let cases: Vec<(&str, Mutation, &str)> = vec![
         (
             "pdf-byte",
             Box::new(|e| {

@@ -125,9 +125,7 @@ fn scope_answers_are_typed_and_rule_requirements_out_with_a_reason() {
         ("enterprise_type", "OEM,CAR", "`CAR`"),
         ("nope", "1", "没有适用性问题"),
     ] {
-        let e = assess::set_scope(&mut p, "tester", &[(k.into(), v.into())])
-            .err()
-            .expect("refused");
+        let e = assess::set_scope(&mut p, "tester", &[(k.into(), v.into())]).expect_err("refused");
         let msg = invalid_zh(e);
         assert!(msg.contains(needle), "{k}={v}: {msg}");
     }
@@ -164,8 +162,7 @@ fn scope_answers_are_typed_and_rule_requirements_out_with_a_reason() {
     );
     // A scope-ruled-out requirement cannot be judged.
     let e = assess::set_verdict(&mut p, "tester", "N134-26", Verdict::Conform, "")
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(invalid_zh(e).contains("自动判为不适用"));
 }
 
@@ -174,8 +171,7 @@ fn verdicts_need_justification_and_record_who_and_when() {
     let (_dir, mut p) = init("verdicts", &["N134"]);
     for v in [Verdict::Partial, Verdict::Nonconform, Verdict::Na] {
         let e = assess::set_verdict(&mut p, "tester", "N134-01", v, "  ")
-            .err()
-            .expect("justification required");
+            .expect_err("justification required");
         assert!(invalid_zh(e).contains("必须写明理由"));
     }
     assess::set_verdict(&mut p, "王审核", "N134-01", Verdict::Conform, "")
@@ -186,8 +182,7 @@ fn verdicts_need_justification_and_record_who_and_when() {
     assert_eq!(r.assessor, "王审核");
     assert!(r.at.ends_with('Z'));
     let e = assess::set_verdict(&mut p, "tester", "BJ50-01", Verdict::Conform, "")
-        .err()
-        .expect("not in project");
+        .expect_err("not in project");
     assert!(invalid_zh(e).contains("不在本项目中"));
     assess::set_verdict(&mut p, "tester", "N134-01", Verdict::Unassessed, "").expect("clear");
     assert!(assess::recorded_verdict(&p, "N134-01")
@@ -246,7 +241,7 @@ fn mapped_requirements_get_inferred_verdicts_until_confirmed() {
     let sh = s.packs.iter().find(|x| x.pack == "SH26").expect("SH26");
     assert_eq!(sh.tally.inferred_pending, 1);
     assert_eq!(sh.tally.nonconform, 0);
-    let e = assess::submit(&mut p, "tester").err().expect("blocked");
+    let e = assess::submit(&mut p, "tester").expect_err("blocked");
     assert!(invalid_zh(e).contains("推断结论未经确认"));
     assess::confirm(&mut p, "reviewer", &to).expect("confirm");
     assert!(
@@ -287,12 +282,10 @@ fn findings_lifecycle() {
         due: Some("31/12/2026".into()),
         ..Default::default()
     };
-    assert!(invalid_zh(
-        assess::update_finding(&mut p, "tester", id, &bad)
-            .err()
-            .expect("bad date")
-    )
-    .contains("日期"));
+    assert!(
+        invalid_zh(assess::update_finding(&mut p, "tester", id, &bad).expect_err("bad date"))
+            .contains("日期")
+    );
     assess::update_finding(
         &mut p,
         "tester",
@@ -307,12 +300,10 @@ fn findings_lifecycle() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].status, FindingStatus::Fixed);
     assert_eq!(f[0].severity, Severity::High);
-    assert!(invalid_zh(
-        assess::update_finding(&mut p, "tester", 99, &bad)
-            .err()
-            .expect("missing")
-    )
-    .contains("99"));
+    assert!(
+        invalid_zh(assess::update_finding(&mut p, "tester", 99, &bad).expect_err("missing"))
+            .contains("99")
+    );
 }
 
 #[test]

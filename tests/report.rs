@@ -14,7 +14,6 @@ use iovaudit::assess;
 use iovaudit::i18n::Lang;
 use iovaudit::project::Project;
 use iovaudit::report::{self, ReportError, ReportOptions};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -388,7 +387,7 @@ fn a_broken_template_names_file_and_line() {
             other.map(|r| r.pages)
         ),
     }
-    let e = report::render_html(&m, &o).err().expect("html too");
+    let e = report::render_html(&m, &o).expect_err("html too");
     assert!(e.to_string().contains("findings.html:"), "{e}");
     assert!(e.zh().contains("findings.html"), "{}", e.zh());
 

@@ -233,9 +233,17 @@ fn print_pack_import(imp: &PackImport, a: &PackImportXlsx, written: bool, lang: 
     let head = if h0 == 0 {
         say(lang, "无表头行", "no header row")
     } else if h0 == h1 {
-        format!("{}{h0}{}", lang.pick("表头第 ", "header row "), lang.pick(" 行", ""))
+        format!(
+            "{}{h0}{}",
+            lang.pick("表头第 ", "header row "),
+            lang.pick(" 行", "")
+        )
     } else {
-        format!("{}{h0}–{h1}{}", lang.pick("表头第 ", "header rows "), lang.pick(" 行", ""))
+        format!(
+            "{}{h0}–{h1}{}",
+            lang.pick("表头第 ", "header rows "),
+            lang.pick(" 行", "")
+        )
     };
     let cols = imp
         .columns
@@ -250,8 +258,14 @@ fn print_pack_import(imp: &PackImport, a: &PackImportXlsx, written: bool, lang: 
         .collect::<Vec<_>>()
         .join("  ");
     match lang {
-        Lang::Zh => println!("{}：工作表「{}」，{head}；识别的列：{cols}", imp.file, imp.sheet),
-        Lang::En => println!("{}: sheet \"{}\", {head}; columns: {cols}", imp.file, imp.sheet),
+        Lang::Zh => println!(
+            "{}：工作表「{}」，{head}；识别的列：{cols}",
+            imp.file, imp.sheet
+        ),
+        Lang::En => println!(
+            "{}: sheet \"{}\", {head}; columns: {cols}",
+            imp.file, imp.sheet
+        ),
     }
     if !imp.skipped.is_empty() {
         println!(
@@ -263,7 +277,12 @@ fn print_pack_import(imp: &PackImport, a: &PackImportXlsx, written: bool, lang: 
         );
         for s in &imp.skipped {
             let row = s.row;
-            println!("  {}{row}{}：{}", lang.pick("第 ", "row "), lang.pick(" 行", ""), t(&s.reason, lang));
+            println!(
+                "  {}{row}{}：{}",
+                lang.pick("第 ", "row "),
+                lang.pick(" 行", ""),
+                t(&s.reason, lang)
+            );
         }
     }
     if !imp.defaults.is_empty() {
@@ -344,7 +363,11 @@ pub fn pack_export(a: PackExportXlsx, checklists: Option<PathBuf>, lang: Lang) -
             fail(&e, lang);
             return 2;
         }
-        let (id, n, out) = (p.id.clone(), p.requirement_count(), a.out.display().to_string());
+        let (id, n, out) = (
+            p.id.clone(),
+            p.requirement_count(),
+            a.out.display().to_string(),
+        );
         println!(
             "{}",
             lang.pick(
@@ -359,12 +382,17 @@ pub fn pack_export(a: PackExportXlsx, checklists: Option<PathBuf>, lang: Lang) -
 // ------------------------------------------------------------------ assess import-xlsx
 
 pub fn assess_import(a: AssessImportXlsx, lang: Lang) -> i32 {
-    let by = a
-        .by
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_default();
-    let mut project = match Project::open(&a.dir) {
+    let by =
+        a.by.clone()
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_default();
+    // A dry run only reads: a shared lock, so it works beside other readers.
+    let opened = if a.dry_run {
+        Project::open_read_only(&a.dir)
+    } else {
+        Project::open(&a.dir)
+    };
+    let mut project = match opened {
         Ok(p) => p,
         Err(e) => {
             let msg = match lang {
@@ -490,14 +518,26 @@ fn print_plan(
                     verdict_word(r.verdict, lang)
                 )
             } else {
-                format!("  {:<14} {}", r.requirement, say(lang, "（结论不变）", "(verdict unchanged)"))
+                format!(
+                    "  {:<14} {}",
+                    r.requirement,
+                    say(lang, "（结论不变）", "(verdict unchanged)")
+                )
             };
             if r.overwrites {
                 line.push_str(lang.pick("（覆盖）", " (overwrite)"));
             }
             if !r.link.is_empty() {
-                let ids = r.link.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(" ");
-                line.push_str(&format!("  {} {ids}", lang.pick("关联证据", "link evidence")));
+                let ids = r
+                    .link
+                    .iter()
+                    .map(|i| format!("#{i}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                line.push_str(&format!(
+                    "  {} {ids}",
+                    lang.pick("关联证据", "link evidence")
+                ));
             }
             line.push_str(&format!("  [{}]", r.at.render()));
             println!("{line}");
@@ -508,8 +548,14 @@ fn print_plan(
             println!(
                 "{}",
                 lang.pick(
-                    &format!("覆盖已记录的结论 {} 项（--overwrite）：", plan.conflicts.len()),
-                    &format!("{} recorded verdict(s) overwritten (--overwrite):", plan.conflicts.len()),
+                    &format!(
+                        "覆盖已记录的结论 {} 项（--overwrite）：",
+                        plan.conflicts.len()
+                    ),
+                    &format!(
+                        "{} recorded verdict(s) overwritten (--overwrite):",
+                        plan.conflicts.len()
+                    ),
                 )
             );
         } else {
@@ -546,7 +592,10 @@ fn print_plan(
             "{}",
             lang.pick(
                 &format!("由映射推断的结论 {} 项（待确认）：", plan.proposals.len()),
-                &format!("{} verdict(s) inferred from mappings (to be confirmed):", plan.proposals.len()),
+                &format!(
+                    "{} verdict(s) inferred from mappings (to be confirmed):",
+                    plan.proposals.len()
+                ),
             )
         );
         for p in &plan.proposals {
@@ -564,7 +613,9 @@ fn print_plan(
         "{}",
         lang.pick(
             &format!("与已记录一致 {u} 项；结论为空（跳过）{e} 项。"),
-            &format!("{u} row(s) match what is recorded; {e} row(s) with an empty verdict skipped."),
+            &format!(
+                "{u} row(s) match what is recorded; {e} row(s) with an empty verdict skipped."
+            ),
         )
     );
     for p in &plan.problems {
@@ -585,11 +636,20 @@ fn print_plan(
         );
     }
     if dry_run {
-        println!("{}", lang.pick("演练（--dry-run）：项目未做任何更改。", "Dry run: the project was not changed."));
+        println!(
+            "{}",
+            lang.pick(
+                "演练（--dry-run）：项目未做任何更改。",
+                "Dry run: the project was not changed."
+            )
+        );
     } else if blocked {
         println!(
             "{}",
-            lang.pick("--strict：存在问题，未导入任何内容。", "--strict: there are problems; nothing was imported.")
+            lang.pick(
+                "--strict：存在问题，未导入任何内容。",
+                "--strict: there are problems; nothing was imported."
+            )
         );
     } else if let Some(x) = applied {
         let (v, l, p) = (x.verdicts, x.links, x.proposals);
@@ -601,6 +661,9 @@ fn print_plan(
             )
         );
     } else {
-        println!("{}", lang.pick("没有需要导入的更改。", "Nothing to import."));
+        println!(
+            "{}",
+            lang.pick("没有需要导入的更改。", "Nothing to import.")
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! Exit status: 0 success; 1 the data checked has problems; 2 the command
 //! could not run (bad arguments, unreadable files).
 
+mod excel;
 mod output;
 mod project;
 mod render;
@@ -50,7 +51,7 @@ enum Command {
     Evidence(project::EvidenceCmd),
     /// Verdicts / 判定
     #[command(subcommand)]
-    Assess(project::AssessCmd),
+    Assess(excel::AssessCmd),
     /// Findings (整改项)
     #[command(subcommand)]
     Finding(project::FindingCmd),
@@ -140,6 +141,10 @@ enum PackCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Turn a checklist spreadsheet into a pack (TOML) / 从 Excel 导入检查单
+    ImportXlsx(excel::PackImportXlsx),
+    /// Write a pack as a spreadsheet that imports back / 导出检查单为 Excel
+    ExportXlsx(excel::PackExportXlsx),
     /// List the scoping questions / 列出适用性问题
     Questions {
         #[arg(long)]
@@ -155,7 +160,8 @@ pub fn run() -> i32 {
         Command::Project(c) => project::project(&ctx, c),
         Command::Scope(c) => project::scope(&ctx, c),
         Command::Evidence(c) => project::evidence(&ctx, c),
-        Command::Assess(c) => project::assess_cmd(&ctx, c),
+        Command::Assess(excel::AssessCmd::Core(c)) => project::assess_cmd(&ctx, c),
+        Command::Assess(excel::AssessCmd::ImportXlsx(a)) => excel::assess_import(a, lang),
         Command::Finding(c) => project::finding(&ctx, c),
         Command::Score { dir, json } => project::score_cmd(&ctx, &dir, json),
         Command::Review(c) => project::review(&ctx, c),
@@ -213,6 +219,8 @@ pub fn run() -> i32 {
                     2
                 }
             }),
+            PackCmd::ImportXlsx(a) => excel::pack_import(a, cli.checklists, lang),
+            PackCmd::ExportXlsx(a) => excel::pack_export(a, cli.checklists, lang),
             PackCmd::Questions { json } => with_library(cli.checklists, lang, |lib| {
                 render::questions(lib, json, lang);
                 0

@@ -583,6 +583,14 @@ fn read_form(
         let note_raw = cell_text(sheet, r, note_col, &mut errs, &t!("说明", "note"));
         let ev_raw = cell_text(sheet, r, ev_col, &mut errs, &t!("证明材料", "evidence"));
         let sha_raw = cell_text(sheet, r, sha_col, &mut errs, &t!("SHA-256", "SHA-256"));
+        // A banner or note row (one text merged across the row) answers nothing.
+        let cells = sheet.row_cells(r);
+        let banner = cells.len() > 1
+            && cells.iter().all(|(_, v)| v.text() == cells[0].1.text())
+            && sheet.region(r, cells[0].0).is_some();
+        if banner {
+            continue;
+        }
         let id = norm_token(&raw_id).to_ascii_uppercase();
         let note = lines(&note_raw).join("\n");
         let vlines = lines(&verdict_raw);
@@ -700,7 +708,8 @@ fn read_form(
             plan.problems.extend(errs);
             continue;
         }
-        if verdict.needs_justification() && note.is_empty() {
+        let note_broken = note_col.is_some_and(|c| matches!(sheet.get(r, c), Val::Error(_)));
+        if verdict.needs_justification() && note.is_empty() && !note_broken {
             let v = verdict.label();
             let at = match note_col {
                 Some(c) => sheet.loc(r, c),

@@ -467,7 +467,7 @@ impl Ctx<'_> {
         let (c, v) = self.cell(row, PF::Weight)?;
         let bad = |what: String| {
             t!(
-                "权重应为 1–5 的整数，此处是{what}",
+                "权重应为 1–5 的整数，此处是 {what}",
                 "the weight must be a whole number 1–5; this cell holds {what}"
             )
         };
@@ -1042,6 +1042,15 @@ pub fn import_pack(
                 continue;
             }
         }
+        if distinct.iter().any(|d| is_total(d)) {
+            let shown: String = distinct.join(" ").chars().take(30).collect();
+            skip(
+                &mut skipped,
+                r,
+                t!("合计行：{shown}", "totals row: {shown}"),
+            );
+            continue;
+        }
         let item = read_item(&mut cx, r, &mut current_category);
         match item {
             Some(it) if it.title.is_none() && it.text.is_none() => {
@@ -1192,10 +1201,13 @@ pub fn import_pack(
         .file_name()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_else(|| file.clone());
-    let mut defaults_used: BTreeMap<&'static str, (usize, Text)> = BTreeMap::new();
-    let mut note_default = |key: &'static str, label: Text| {
-        defaults_used.entry(key).or_insert((0, label)).0 += 1;
-    };
+    let mut defaults_used: Vec<(&'static str, usize, Text)> = Vec::new();
+    let mut note_default =
+        |key: &'static str, label: Text| match defaults_used.iter_mut().find(|(k, _, _)| *k == key)
+        {
+            Some(d) => d.1 += 1,
+            None => defaults_used.push((key, 1, label)),
+        };
 
     let mut out = Out { lines: Vec::new() };
     let sheet_name = sheet.name.clone();
@@ -1801,8 +1813,8 @@ pub fn import_pack(
     }
 
     let defaults: Vec<Text> = defaults_used
-        .values()
-        .map(|(n, label)| {
+        .iter()
+        .map(|(_, n, label)| {
             Text::new(
                 format!("{}：{n} 处", label.zh),
                 format!("{}: {n}", label.en),

@@ -14,7 +14,7 @@ use std::path::Path;
 /// Files larger than this are refused before they are parsed.
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 /// A sheet with more cells than this is refused (a stray cell far away).
-const MAX_CELLS: u64 = 4_000_000;
+const MAX_CELLS: u64 = 2_000_000;
 /// Rows searched for the header.
 const HEADER_SCAN: usize = 40;
 
@@ -86,7 +86,7 @@ fn excel_date(serial: f64) -> String {
     let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30);
     let days = serial.floor() as i64;
     let secs = ((serial - serial.floor()) * 86400.0).round() as i64;
-    match base.and_then(|b| b.checked_add_signed(chrono::Duration::days(days))) {
+    match base.and_then(|b| b.checked_add_signed(chrono::TimeDelta::try_days(days)?)) {
         Some(d) if secs == 0 => d.format("%Y-%m-%d").to_string(),
         Some(d) => {
             let t = chrono::NaiveTime::from_num_seconds_from_midnight_opt(
@@ -513,32 +513,6 @@ pub struct Fields<F: 'static> {
 }
 
 impl<F: Copy + PartialEq> Fields<F> {
-    /// Which field a header cell names. A cell may hold several lines
-    /// (`检查项\nRequirement`); each line and the whole are tried.
-    fn recognise(&self, cell: &str, extra: &[(F, String)]) -> Option<F> {
-        let mut parts: Vec<String> = vec![norm_header(cell)];
-        for p in cell.split(['\n', '/', '／']) {
-            let n = norm_header(p);
-            if !n.is_empty() && !parts.contains(&n) {
-                parts.push(n);
-            }
-        }
-        for p in &parts {
-            if p.is_empty() {
-                continue;
-            }
-            if let Some((f, _)) = extra.iter().find(|(_, t)| norm_header(t) == *p) {
-                return Some(*f);
-            }
-            for (f, names) in self.defs {
-                if names.iter().any(|n| norm_header(n) == *p) {
-                    return Some(*f);
-                }
-            }
-        }
-        None
-    }
-
     pub fn field_by_name(&self, name: &str) -> Option<F> {
         let n = name.trim().to_ascii_lowercase().replace('-', "_");
         self.names.iter().find(|(k, _)| *k == n).map(|(_, f)| *f)
@@ -550,6 +524,41 @@ impl<F: Copy + PartialEq> Fields<F> {
             .find(|(_, g)| *g == f)
             .map(|(k, _)| *k)
             .unwrap_or("?")
+    }
+}
+
+/// Header names, normalised once, → field (`--column` header texts first,
+/// then the first field that lists a name).
+struct Matcher<F> {
+    names: std::collections::HashMap<String, F>,
+}
+
+impl<F: Copy + PartialEq> Matcher<F> {
+    fn new(fields: &Fields<F>, extra: &[(F, String)]) -> Matcher<F> {
+        let mut names = std::collections::HashMap::new();
+        for (f, t) in extra {
+            names.entry(norm_header(t)).or_insert(*f);
+        }
+        for (f, list) in fields.defs {
+            for n in *list {
+                names.entry(norm_header(n)).or_insert(*f);
+            }
+        }
+        names.remove("");
+        Matcher { names }
+    }
+
+    /// Which field a header cell names. A cell may hold several lines
+    /// (`检查项\nRequirement`); the whole and each line are tried.
+    fn recognise(&self, cell: &str) -> Option<F> {
+        if cell.len() > 200 {
+            return None; // a paragraph, not a column name
+        }
+        if let Some(f) = self.names.get(&norm_header(cell)) {
+            return Some(*f);
+        }
+        cell.split(['\n', '/', '／'])
+            .find_map(|p| self.names.get(&norm_header(p)).copied())
     }
 }
 
@@ -594,16 +603,11 @@ fn overrides<F: Copy + PartialEq>(
 }
 
 /// The distinct fields a row names, as header candidates.
-fn row_fields<F: Copy + PartialEq>(
-    sheet: &Sheet,
-    row: u32,
-    fields: &Fields<F>,
-    extra: &[(F, String)],
-) -> Vec<(u32, F)> {
+fn row_fields<F: Copy + PartialEq>(sheet: &Sheet, row: u32, m: &Matcher<F>) -> Vec<(u32, F)> {
     let mut out: Vec<(u32, F)> = Vec::new();
     for (c, v) in sheet.row_cells(row) {
         if let Val::Text(s) = v {
-            if let Some(f) = fields.recognise(s, extra) {
+            if let Some(f) = m.recognise(s) {
                 out.push((c, f));
             }
         }
@@ -631,10 +635,43 @@ pub fn find_header<F: Copy + PartialEq>(
     specs: &[ColumnSpec],
 ) -> Result<Option<Header<F>>, Problem> {
     let o = overrides(fields, specs, &sheet.loc_sheet())?;
+    let m = Matcher::new(fields, &o.by_text);
     let scan = sheet.height().min(HEADER_SCAN as u32);
+    // A neighbour row `n` is the other half of a two-row header with row `r`
+    // when it names a field and most of its own cells (not filled in from a
+    // merge with row `r`) are field names: a data row with one cell that
+    // happens to read `text` is not.
+    let headerish = |n: u32, r: u32| -> bool {
+        let named = row_fields(sheet, n, &m);
+        if named.is_empty() {
+            return false;
+        }
+        let own: Vec<u32> = sheet
+            .row_cells(n)
+            .iter()
+            .map(|(c, _)| *c)
+            .filter(|c| {
+                sheet
+                    .region(n, *c)
+                    .is_none_or(|(r0, _, r1, _)| !(r0 <= r && r <= r1))
+            })
+            .collect();
+        let named_own = named.iter().filter(|(c, _)| own.contains(c)).count();
+        named_own * 2 >= own.len() && (named_own > 0 || own.is_empty())
+    };
+    // The row naming the most fields, counting the second row of a two-row
+    // header with it; the first such row wins (a header repeated further down
+    // is not the header).
     let mut best: Option<(u32, usize)> = None;
     for r in 0..scan {
-        let n = distinct(&row_fields(sheet, r, fields, &o.by_text));
+        let mut named = row_fields(sheet, r, &m);
+        if distinct(&named) == 0 {
+            continue;
+        }
+        if r + 1 < sheet.height() && headerish(r + 1, r) {
+            named.extend(row_fields(sheet, r + 1, &m));
+        }
+        let n = distinct(&named);
         if n >= 2 && best.is_none_or(|(_, b)| n > b) {
             best = Some((r, n));
         }
@@ -652,30 +689,8 @@ pub fn find_header<F: Copy + PartialEq>(
             texts: Vec::new(),
         }));
     };
-    // A neighbour row is the other half of a two-row header when it names a
-    // field and most of its own cells (not filled in from a merge with the
-    // header row) are field names: a data row with one cell that happens to
-    // read `text` is not.
-    let headerish = |n: u32| -> bool {
-        let named = row_fields(sheet, n, fields, &o.by_text);
-        if named.is_empty() {
-            return false;
-        }
-        let own: Vec<u32> = sheet
-            .row_cells(n)
-            .iter()
-            .map(|(c, _)| *c)
-            .filter(|c| {
-                sheet
-                    .region(n, *c)
-                    .is_none_or(|(r0, _, r1, _)| !(r0.min(r1) <= r && r <= r1.max(r0)))
-            })
-            .collect();
-        let named_own = named.iter().filter(|(c, _)| own.contains(c)).count();
-        named_own * 2 >= own.len() && (named_own > 0 || own.is_empty())
-    };
-    let below = r + 1 < sheet.height() && headerish(r + 1);
-    let above = r > 0 && headerish(r - 1);
+    let below = r + 1 < sheet.height() && headerish(r + 1, r);
+    let above = r > 0 && headerish(r - 1, r);
     let (first, last) = if below {
         (r, r + 1)
     } else if above {
@@ -693,7 +708,7 @@ pub fn find_header<F: Copy + PartialEq>(
         for row in (first..=last).rev() {
             if let Val::Text(s) = sheet.get(row, c) {
                 if field.is_none() {
-                    field = fields.recognise(s, &o.by_text);
+                    field = m.recognise(s);
                 }
             }
         }
@@ -806,5 +821,8 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(excel_date(45352.0), "2024-03-01");
+        assert_eq!(excel_date(45352.5), "2024-03-01 12:00:00");
+        let _ = excel_date(1e300); // out of range: no panic
+        let _ = excel_date(f64::NAN);
     }
 }

@@ -63,6 +63,28 @@ pub fn one_line(s: &str) -> String {
         }
         out.push_str(&l);
     }
+    tidy_punctuation_spaces(&out)
+}
+
+/// Drops a space between Chinese full-width punctuation and a Chinese
+/// character (`一次 ，` → `一次，`, `形成 （草案）` → `形成（草案）`). Spaces
+/// between Chinese words (`信息安全技术 公钥基础设施`, how standards are
+/// named) and next to Latin text (`三（七） national`) stay.
+fn tidy_punctuation_spaces(s: &str) -> String {
+    const P: &str = "，。；：、！？（）【】「」『』《》〈〉";
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in chars.iter().enumerate() {
+        if *c == ' ' && i > 0 {
+            if let (Some(p), Some(n)) = (chars.get(i - 1), chars.get(i + 1)) {
+                let (pp, np) = (P.contains(*p), P.contains(*n));
+                if (pp && is_cjk(*n)) || (np && is_cjk(*p)) {
+                    continue;
+                }
+            }
+        }
+        out.push(*c);
+    }
     out
 }
 
@@ -277,6 +299,14 @@ mod tests {
             "数据安全Log retention"
         );
         assert_eq!(norm_header("检查项（英文）\n"), "检查项英文");
+        assert_eq!(
+            one_line("每年至少一次 ，形成 （草案） 报告"),
+            "每年至少一次，形成（草案）报告"
+        );
+        assert_eq!(
+            one_line("信息安全技术 公钥基础设施"),
+            "信息安全技术 公钥基础设施"
+        );
         assert_eq!(norm_header("Requirement ID"), "requirementid");
         assert_eq!(strip_enumerator("1. 安全制度"), "安全制度");
         assert_eq!(strip_enumerator("（2）日志"), "日志");

@@ -51,7 +51,8 @@ pub struct FontAsset {
 }
 
 static BUILTIN: OnceLock<Result<Arc<FontAsset>, String>> = OnceLock::new();
-static CUSTOM: OnceLock<Mutex<HashMap<(PathBuf, usize), Arc<FontAsset>>>> = OnceLock::new();
+type FontCache = Mutex<HashMap<(PathBuf, usize), Arc<FontAsset>>>;
+static CUSTOM: OnceLock<FontCache> = OnceLock::new();
 
 fn make_font(bytes: &[u8], face: usize, name: &str) -> Result<FontAsset, String> {
     let patterns = rust_fontconfig::FcParseFontBytes(bytes, name)
@@ -379,10 +380,7 @@ fn compact_text(ops: &mut Vec<Op>, fonts: &BTreeMap<FontId, PdfFont>) {
                 pending_tm = Some(m);
             }
             Op::ShowText { items } => {
-                let single = match items.as_slice() {
-                    [TextItem::GlyphIds(g)] if g.iter().all(|c| c.offset == 0.0) => true,
-                    _ => false,
-                };
+                let single = matches!(items.as_slice(), [TextItem::GlyphIds(g)] if g.iter().all(|c| c.offset == 0.0));
                 let Some(tm) = pending_tm.take() else {
                     run = None;
                     out.push(Op::ShowText { items });
@@ -1021,8 +1019,8 @@ pub(crate) fn render(
         .map(|d| d.timestamp())
         .unwrap_or(0);
     if let Ok(d) = printpdf::OffsetDateTime::from_unix_timestamp(ts) {
-        info.creation_date = d.clone();
-        info.modification_date = d.clone();
+        info.creation_date = d;
+        info.modification_date = d;
         info.metadata_date = d;
     }
     info.document_title = format!("{} {}", base_title(&t, model), model.report_number);

@@ -199,22 +199,13 @@ impl Default for SignatureSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct FontSettings {
     /// A `.ttf`/`.otf`/`.ttc` file relative to the template folder; empty = the bundled font.
     pub file: String,
     /// The face inside a collection (`.ttc`).
     pub face: usize,
-}
-
-impl Default for FontSettings {
-    fn default() -> Self {
-        FontSettings {
-            file: String::new(),
-            face: 0,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
