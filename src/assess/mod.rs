@@ -473,8 +473,9 @@ pub struct Proposal {
     pub relation: Relation,
 }
 
-/// What a verdict on the `from` side of a relation says about the other side.
-fn implied(relation: Relation, verdict: Verdict) -> Option<Verdict> {
+/// What a verdict on the `from` side of a relation says about the other side
+/// (the one rule of mapping inference; Excel import uses it too).
+pub fn implied(relation: Relation, verdict: Verdict) -> Option<Verdict> {
     // `relation` reads "this is RELATION of other".
     match (relation, verdict) {
         (Relation::Equal, v @ (Verdict::Conform | Verdict::Partial | Verdict::Nonconform)) => {

@@ -834,16 +834,6 @@ fn read_form(
 
 /// What a verdict on one side of a relation says about the other side
 /// (the same rule as `assess::set_verdict`).
-fn implied(relation: Relation, verdict: Verdict) -> Option<Verdict> {
-    match (relation, verdict) {
-        (Relation::Equal, v @ (Verdict::Conform | Verdict::Partial | Verdict::Nonconform)) => {
-            Some(v)
-        }
-        (Relation::Subset, Verdict::Nonconform) => Some(Verdict::Nonconform),
-        (Relation::Superset, Verdict::Conform) => Some(Verdict::Conform),
-        _ => None,
-    }
-}
 
 fn proposals(
     project: &Project,
@@ -873,7 +863,7 @@ fn proposals(
             {
                 continue;
             }
-            let Some(v) = implied(rel, row.verdict) else {
+            let Some(v) = assess::implied(rel, row.verdict) else {
                 continue;
             };
             if recorded
