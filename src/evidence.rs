@@ -490,5 +490,5 @@ pub fn verify(
 
 /// A short description of a vault error for a file, in both languages.
 pub fn failure_text(e: &VaultError) -> Text {
-    Text::new(e.to_string(), e.to_string())
+    Text::new(e.zh(), e.to_string())
 }

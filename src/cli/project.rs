@@ -517,7 +517,7 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
                 json_out(&json!({
                     "schema": 1,
                     "added": report.added.iter().map(|(id, path, s)| json!({"id": id, "path": path.to_string_lossy(), "size": s.size, "sha256": s.sha256, "sm3": s.sm3, "deduplicated": s.deduplicated})).collect::<Vec<_>>(),
-                    "failed": report.failed.iter().map(|(path, e)| json!({"path": path.to_string_lossy(), "error": e.to_string()})).collect::<Vec<_>>(),
+                    "failed": report.failed.iter().map(|(path, e)| json!({"path": path.to_string_lossy(), "error": {"zh": e.zh(), "en": e.to_string()}})).collect::<Vec<_>>(),
                 }));
             } else {
                 for (id, path, s) in &report.added {
@@ -536,8 +536,9 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
                         s.sha256
                     );
                 }
-                for (path, e) in &report.failed {
-                    eprintln!("{}{}: {e}", ctx.t("未添加 ", "not added "), path.display());
+                for (_, e) in &report.failed {
+                    let why = evidence::failure_text(e);
+                    eprintln!("{}{}", ctx.t("未添加：", "not added: "), ctx.text(&why));
                 }
                 println!(
                     "{}",

@@ -481,9 +481,9 @@ fn pdf_checks(pdf: &[u8], trust: &[Vec<u8>], label: &str) -> Vec<Check> {
             .map(|s| {
                 let trusted_ok = s.trusted.unwrap_or(true);
                 let ok = s.digest_ok && s.signature_ok && s.covers_whole_file && trusted_ok && s.problems.is_empty();
-                let mut detail = vec![format!("signer: {}", s.signer_cn), format!("subfilter: {}", s.subfilter)];
+                let mut detail = vec![format!("签署人 / signer: {}", s.signer_cn), format!("SubFilter: {}", s.subfilter)];
                 if let Some(t) = &s.signing_time {
-                    detail.push(format!("time: {t}"));
+                    detail.push(format!("签署时间 / time: {t}"));
                 }
                 if !s.covers_whole_file {
                     detail.push("the signature does not cover the whole file (content was appended after signing) / 签名未覆盖整个文件".into());
@@ -566,7 +566,7 @@ pub fn verify_package(zip_bytes: &[u8], trust: &[Vec<u8>]) -> Verification {
         Some(p7s) => match sign::verify_detached(mbytes, p7s, trust) {
             Ok(r) => {
                 let ok = r.signature_ok && r.trusted.unwrap_or(true);
-                let mut d = vec![format!("signer: {}", r.signer_cn)];
+                let mut d = vec![format!("签署人 / signer: {}", r.signer_cn)];
                 if !r.signature_ok {
                     d.push("invalid signature over manifest.json / 清单签名无效".into());
                 }

@@ -78,7 +78,7 @@ impl ProjectError {
             ProjectError::Approved => "项目已批准并锁定；如需修改，请先重新打开（review reopen）".to_string(),
             ProjectError::Invalid(t) => t.zh.clone(),
             ProjectError::Library(s) => format!("检查单库有问题：{s}"),
-            ProjectError::Vault(v) => v.to_string(),
+            ProjectError::Vault(v) => v.zh(),
         }
     }
 

@@ -93,3 +93,22 @@ impl VaultError {
         }
     }
 }
+
+impl VaultError {
+    /// The message in Chinese (the product is Chinese first); starts with the path too.
+    pub fn zh(&self) -> String {
+        match self {
+            VaultError::Cancelled { path } => format!("{}：已取消", path.display()),
+            VaultError::FileChanged { path } => format!("{}：读取过程中文件发生了变化，未存入任何内容，请重试", path.display()),
+            VaultError::NotFound { path } => format!("{}：文件不存在", path.display()),
+            VaultError::NotAFile { path } => format!("{}：不是普通文件", path.display()),
+            VaultError::NotADirectory { path } => format!("{}：不是证据库内的目录（此处不跟随符号链接）", path.display()),
+            VaultError::InvalidDigest { path, digest } => format!("{}：{digest:?} 不是 SHA-256 摘要（应为 64 位十六进制）", path.display()),
+            VaultError::StoredMismatch { path, expected, found } => format!(
+                "{}：已存在同一 SHA-256 的文件但大小不同（{found} 字节，应为 {expected}），未做改动",
+                path.display()
+            ),
+            VaultError::Io { path, source } => format!("{}：{source}", path.display()),
+        }
+    }
+}
