@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The main job: builds iovaudit, creates the demo assessment project and shows it.
+# The main job: builds iovaudit (dev profile with the hot crates optimised: a
+# fraction of a release build's time), creates the demo assessment project and shows it.
 # (When the desktop app lands, this launches it with the demo project.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo build --release --locked
-bin=./target/release/iovaudit
+cargo build --locked
+bin=./target/debug/iovaudit
 demo=target/demo/示例评估.iovaudit
 rm -rf "$demo"
 mkdir -p target/demo

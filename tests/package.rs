@@ -546,5 +546,138 @@ fn wrong_password_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("signer.p12"), "{err}");
-    assert!(!f.root.join("x.zip").exists() && !f.root.join("x.partial").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&f.root)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("x.zip") || n.contains(".x.zip."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_re_hashed_manifest_without_a_valid_signature_is_caught() {
+    // Change a file, put its new hashes into manifest.json and SHA256SUMS, drop the SM2
+    // signature: the CMS signature no longer matches the manifest and must fail.
+    let f = fixture();
+    let ca = f.idir.join("ca.pem");
+    let mut e = entries(&f.package);
+    let new_json = b"{\"forged\": true}\n".to_vec();
+    let (old_sha, new_sha) = {
+        let r = e
+            .iter_mut()
+            .find(|(n, _)| n == "results.json")
+            .expect("results.json");
+        let old = sha256(&r.1);
+        r.1 = new_json.clone();
+        (old, sha256(&new_json))
+    };
+    let old_sm3 = {
+        let m = e
+            .iter()
+            .find(|(n, _)| n == "manifest.json")
+            .expect("manifest");
+        let v: serde_json::Value = serde_json::from_slice(&m.1).expect("json");
+        v["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .find(|x| x["path"] == "results.json")
+            .expect("listed")["sm3"]
+            .as_str()
+            .expect("sm3")
+            .to_string()
+    };
+    for (n, b) in e.iter_mut() {
+        if n == "manifest.json" || n == "SHA256SUMS" {
+            let t = String::from_utf8_lossy(b)
+                .replace(&old_sha, &new_sha)
+                .replace(&old_sm3, &sm3(&new_json));
+            let t = regex_size(&t, new_json.len());
+            *b = t.into_bytes();
+        }
+    }
+    e.retain(|(n, _)| n != "manifest.json.sm2.sig");
+    let out = f.root.join("forged.zip");
+    rezip(&e, &out);
+    let r = run(&["--lang", "en", "verify", s(&out), "--trust", s(&ca)]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("manifest.json was changed after signing"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("manifest.json.sm2.sig is missing"),
+        "{}",
+        r.stdout
+    );
+}
+
+fn sha256(b: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+fn sm3(b: &[u8]) -> String {
+    use sha2::Digest;
+    sm3::Sm3::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+/// Sets the size of results.json in a manifest text (after its path line).
+fn regex_size(t: &str, size: usize) -> String {
+    let mut out = String::new();
+    let mut after = false;
+    for line in t.lines() {
+        if line.contains("\"path\": \"results.json\"") {
+            after = true;
+        } else if after && line.trim_start().starts_with("\"size\"") {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(&format!("{indent}\"size\": {size},\n"));
+            after = false;
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !t.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+#[test]
+fn directory_entries_with_data_and_many_small_bombs_are_refused() {
+    let dir = scratch("hostile2");
+    let dir_with_data = raw_zip(&[(b"payload/", b"hidden bytes", 0o040755u32 << 16, 0)]);
+    let p = dir.join("dirdata.zip");
+    std::fs::write(&p, dir_with_data).expect("write");
+    let r = run(&["--lang", "en", "verify", s(&p)]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("carries data"), "{}", r.stdout);
+
+    let mut bomb = Vec::new();
+    {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(&mut bomb));
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for i in 0..200 {
+            w.start_file(format!("evidence/{i:064x}"), o)
+                .expect("start");
+            w.write_all(&vec![0u8; 1024 * 1024]).expect("write");
+        }
+        w.finish().expect("finish");
+    }
+    let p = dir.join("many.zip");
+    std::fs::write(&p, &bomb).expect("write");
+    let r = run(&["--lang", "en", "verify", s(&p)]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("zip bomb"), "{}", r.stdout);
 }

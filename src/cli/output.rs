@@ -138,8 +138,8 @@ fn write_out(ctx: &Ctx, path: &Path, bytes: &[u8]) -> Result<(), i32> {
         }
     }
     // Write beside the target and rename, so a failure never leaves half a file.
-    let tmp = path.with_extension("partial");
-    let res = std::fs::File::create(&tmp).and_then(|mut f| {
+    let tmp = temp_beside(path);
+    let res = std::fs::File::create_new(&tmp).and_then(|mut f| {
         f.write_all(bytes)?;
         f.sync_all()
     });
@@ -154,6 +154,24 @@ fn write_out(ctx: &Ctx, path: &Path, bytes: &[u8]) -> Result<(), i32> {
             ))
         }
     }
+}
+
+/// A fresh name beside `path` for writing before the final rename
+/// (`.NAME.PID.N.partial`; never an existing file).
+fn temp_beside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    (0..)
+        .map(|n| dir.join(format!(".{name}.{}.{n}.partial", std::process::id())))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(format!(".{name}.partial")))
 }
 
 pub fn identity(ctx: &Ctx, cmd: IdentityCmd) -> i32 {
@@ -378,8 +396,8 @@ pub fn package_cmd(ctx: &Ctx, cmd: PackageCmd) -> i32 {
                 }
             }
             // Written beside the target and renamed, so a failure never leaves half a package.
-            let tmp = out.with_extension("partial");
-            let file = match std::fs::File::create(&tmp) {
+            let tmp = temp_beside(&out);
+            let file = match std::fs::File::create_new(&tmp) {
                 Ok(f) => f,
                 Err(e) => {
                     return fail(
@@ -425,8 +443,8 @@ pub fn package_cmd(ctx: &Ctx, cmd: PackageCmd) -> i32 {
 }
 
 pub fn verify_cmd(ctx: &Ctx, file: &Path, trust: Option<PathBuf>, json: bool) -> i32 {
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
+    let mut fh = match std::fs::File::open(file) {
+        Ok(f) => f,
         Err(e) => {
             eprintln!(
                 "{}",
@@ -438,6 +456,10 @@ pub fn verify_cmd(ctx: &Ctx, file: &Path, trust: Option<PathBuf>, json: bool) ->
             return 2;
         }
     };
+    let len = fh.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut head = [0u8; 4];
+    let is_pdf = std::io::Read::read_exact(&mut fh, &mut head).is_ok() && &head == b"%PDF";
+    let _ = std::io::Seek::seek(&mut fh, std::io::SeekFrom::Start(0));
     let trust_der = match &trust {
         None => vec![],
         Some(t) => match std::fs::read_to_string(t)
@@ -461,10 +483,26 @@ pub fn verify_cmd(ctx: &Ctx, file: &Path, trust: Option<PathBuf>, json: bool) ->
             }
         },
     };
-    let v = if bytes.starts_with(b"%PDF") {
+    let v = if is_pdf {
+        // A PDF is verified in memory; refuse absurd sizes rather than exhaust it.
+        if len > 2 * 1024 * 1024 * 1024 {
+            return fail(
+                ctx,
+                format!("{} 过大（{len} 字节）", file.display()),
+                format!("{} is too large ({len} bytes)", file.display()),
+            );
+        }
+        let mut bytes = Vec::new();
+        if let Err(e) = std::io::Read::read_to_end(&mut fh, &mut bytes) {
+            return fail(
+                ctx,
+                format!("无法读取 {}：{e}", file.display()),
+                format!("cannot read {}: {e}", file.display()),
+            );
+        }
         package::verify_pdf(&bytes, &trust_der)
     } else {
-        package::verify_package(&bytes, &trust_der)
+        package::verify_package_from(std::io::BufReader::new(fh), len, &trust_der)
     };
     if json {
         println!(

@@ -479,8 +479,9 @@ fn pdf_checks(pdf: &[u8], trust: &[Vec<u8>], label: &str) -> Vec<Check> {
         Ok(sigs) => sigs
             .into_iter()
             .map(|s| {
-                let trusted_ok = s.trusted.unwrap_or(true);
-                let ok = s.digest_ok && s.signature_ok && s.covers_whole_file && trusted_ok && s.problems.is_empty();
+                // With trust anchors given, the chain must be positively trusted.
+                let trusted_ok = if trust.is_empty() { s.trusted != Some(false) } else { s.trusted == Some(true) };
+                let ok = s.is_valid() && s.covers_whole_file && trusted_ok && s.problems.is_empty();
                 let mut detail = vec![format!("签署人 / signer: {}", s.signer_cn), format!("SubFilter: {}", s.subfilter)];
                 if let Some(t) = &s.signing_time {
                     detail.push(format!("签署时间 / time: {t}"));
@@ -511,8 +512,22 @@ pub fn verify_pdf(pdf: &[u8], trust: &[Vec<u8>]) -> Verification {
 
 /// Verifies a filing package.
 pub fn verify_package(zip_bytes: &[u8], trust: &[Vec<u8>]) -> Verification {
+    verify_package_from(
+        std::io::Cursor::new(zip_bytes),
+        zip_bytes.len() as u64,
+        trust,
+    )
+}
+
+/// Verifies a filing package read from `reader` (`len` bytes), streaming
+/// large entries: memory stays bounded whatever the archive holds.
+pub fn verify_package_from<R: std::io::Read + std::io::Seek>(
+    reader: R,
+    len: u64,
+    trust: &[Vec<u8>],
+) -> Verification {
     let mut checks = Vec::new();
-    let entries = match safezip::read(zip_bytes) {
+    let entries = match safezip::read_from(reader, len) {
         Ok(e) => {
             checks.push(check(
                 t!(
@@ -565,15 +580,34 @@ pub fn verify_package(zip_bytes: &[u8], trust: &[Vec<u8>]) -> Verification {
         )),
         Some(p7s) => match sign::verify_detached(mbytes, p7s, trust) {
             Ok(r) => {
-                let ok = r.signature_ok && r.trusted.unwrap_or(true);
+                let trusted_ok = if trust.is_empty() {
+                    r.trusted != Some(false)
+                } else {
+                    r.trusted == Some(true)
+                };
+                // The signer must be the one the manifest names.
+                let named = manifest
+                    .signer
+                    .get("fingerprint_sha256")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                let same_signer =
+                    !r.signer_cert_der.is_empty() && sha256_hex(&r.signer_cert_der) == named;
+                let ok = r.is_valid() && trusted_ok && same_signer && r.problems.is_empty();
                 let mut d = vec![format!("签署人 / signer: {}", r.signer_cn)];
+                if !r.digest_ok {
+                    d.push("manifest.json was changed after signing (digest mismatch) / 清单在签名后被改动".into());
+                }
                 if !r.signature_ok {
                     d.push("invalid signature over manifest.json / 清单签名无效".into());
                 }
-                if r.trusted == Some(false) {
+                if !trusted_ok {
                     d.push(
                         "signer does not chain to the trust anchor / 签署人不能链接到信任锚".into(),
                     );
+                }
+                if !same_signer {
+                    d.push("the certificate that signed the manifest is not the signer the manifest names / 签署清单的证书与清单所列签署人不符".into());
                 }
                 d.extend(r.problems.iter().map(|t| format!("{} / {}", t.zh, t.en)));
                 checks.push(check(
@@ -590,6 +624,14 @@ pub fn verify_package(zip_bytes: &[u8], trust: &[Vec<u8>]) -> Verification {
         },
     }
     // The optional SM2 signature.
+    let declares_sm2 = manifest
+        .signer
+        .get("sm2")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    if declares_sm2 && !files.contains_key(MANIFEST_SM2) {
+        checks.push(check(t!("SM2/SM3 清单签名", "SM2/SM3 manifest signature"), false, vec!["the manifest declares an SM2 signature but manifest.json.sm2.sig is missing / 清单声明有 SM2 签名但文件缺失".into()]));
+    }
     if let Some(sig) = files.get(MANIFEST_SM2) {
         let cert = files
             .get("certs/signer-sm2.pem")
@@ -606,17 +648,23 @@ pub fn verify_package(zip_bytes: &[u8], trust: &[Vec<u8>]) -> Verification {
         ));
     }
     // Every listed file present with its size and hashes; nothing unlisted.
+    let digests = &entries.digests;
     let mut bad = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for f in &manifest.files {
-        match files.get(&f.path) {
+        if !seen.insert(f.path.as_str()) {
+            bad.push(format!("listed twice / 重复列出: {}", f.path));
+            continue;
+        }
+        match digests.get(&f.path) {
             None => bad.push(format!("missing / 缺失: {}", f.path)),
-            Some(b) => {
-                if b.len() as u64 != f.size || sha256_hex(b) != f.sha256 {
+            Some(d) => {
+                if d.size != f.size || d.sha256 != f.sha256 {
                     bad.push(format!(
                         "SHA-256 or size differs / SHA-256 或大小不符: {}",
                         f.path
                     ));
-                } else if sm3_hex(b) != f.sm3 {
+                } else if d.sm3 != f.sm3 {
                     bad.push(format!("SM3 differs / SM3 不符: {}", f.path));
                 }
             }
@@ -638,7 +686,7 @@ pub fn verify_package(zip_bytes: &[u8], trust: &[Vec<u8>]) -> Verification {
     ));
     let listed: std::collections::BTreeSet<&str> =
         manifest.files.iter().map(|f| f.path.as_str()).collect();
-    let extra: Vec<String> = files
+    let extra: Vec<String> = digests
         .keys()
         .filter(|k| {
             !listed.contains(k.as_str())
@@ -657,8 +705,8 @@ pub fn verify_package(zip_bytes: &[u8], trust: &[Vec<u8>]) -> Verification {
     for e in &manifest.evidence {
         if let Some(p) = &e.path {
             ev_n += 1;
-            match files.get(p) {
-                Some(b) if sha256_hex(b) == e.sha256 && sm3_hex(b) == e.sm3 => {}
+            match digests.get(p) {
+                Some(d) if d.sha256 == e.sha256 && d.sm3 == e.sm3 => {}
                 _ => ev_bad.push(format!("#{} {} ({p})", e.id, e.original_name)),
             }
         }

@@ -3,8 +3,10 @@
 //! traversal, absolute paths, symlinks, duplicate names, encrypted entries,
 //! a zip bomb) is refused with the reason and the entry named.
 //!
-//! Invariant: nothing here writes to disk; entries are read into memory up to
-//! the limits below.
+//! Invariant: nothing here writes to disk. Entries are streamed: every entry
+//! is hashed (SHA-256 and SM3) as it is read, and only the small files a
+//! verifier needs (everything outside `evidence/`, up to 256 MiB each) are
+//! kept in memory, so memory stays bounded whatever the archive declares.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -12,10 +14,15 @@ use std::io::Read;
 /// At most this many entries.
 pub const MAX_ENTRIES: usize = 100_000;
 /// At most this many bytes in all, uncompressed.
-pub const MAX_TOTAL: u64 = 8 * 1024 * 1024 * 1024;
+pub const MAX_TOTAL: u64 = 64 * 1024 * 1024 * 1024;
 /// An entry may not expand more than this many times its compressed size
-/// (once past 1 MiB uncompressed).
+/// (once past 64 KiB uncompressed).
 pub const MAX_RATIO: u64 = 200;
+/// The whole archive may not expand more than this many times its own size
+/// (once past 64 MiB uncompressed).
+pub const MAX_ARCHIVE_RATIO: u64 = 50;
+/// Entries kept in memory are at most this large.
+pub const MAX_KEPT: u64 = 256 * 1024 * 1024;
 
 /// Why an archive was refused.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -81,15 +88,31 @@ pub fn check_name(raw: &[u8]) -> Result<String, Refusal> {
     Ok(name.to_string())
 }
 
-/// A checked archive held in memory: entry name → bytes.
+/// Size and hashes of one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub size: u64,
+    pub sha256: String,
+    pub sm3: String,
+}
+
+/// A checked archive: every entry's size and hashes, and the bytes of the
+/// entries a verifier reads (everything outside `evidence/`).
 #[derive(Debug, Default)]
 pub struct Entries {
+    pub digests: BTreeMap<String, Digest>,
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-/// Opens and fully checks `bytes` as a zip; refuses anything suspicious.
+/// Opens and fully checks a zip in memory; refuses anything suspicious.
 pub fn read(bytes: &[u8]) -> Result<Entries, Refusal> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+    read_from(std::io::Cursor::new(bytes), bytes.len() as u64)
+}
+
+/// Opens and fully checks a zip from a reader of `len` bytes.
+pub fn read_from<R: Read + std::io::Seek>(reader: R, len: u64) -> Result<Entries, Refusal> {
+    use sha2::Digest as _;
+    let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
         refuse(
             None,
             format!("不是有效的 zip 文件：{e}"),
@@ -136,14 +159,30 @@ pub fn read(bytes: &[u8]) -> Result<Entries, Refusal> {
                 format!("entry `{name}` is encrypted"),
             ));
         }
+        if f.is_dir() && f.size() > 0 {
+            return Err(refuse(
+                Some(&name),
+                format!("目录条目 `{name}` 带有数据"),
+                format!("directory entry `{name}` carries data"),
+            ));
+        }
         declared_total = declared_total.saturating_add(f.size());
-        if f.size() > 1024 * 1024 && f.size() / f.compressed_size().max(1) > MAX_RATIO {
+        if f.size() > 64 * 1024 && f.size() / f.compressed_size().max(1) > MAX_RATIO {
             return Err(refuse(
                 Some(&name),
                 format!("条目 `{name}` 压缩比异常（疑似 zip 炸弹）"),
                 format!("entry `{name}` has an abnormal compression ratio (zip bomb?)"),
             ));
         }
+    }
+    if declared_total > 64 * 1024 * 1024 && declared_total / len.max(1) > MAX_ARCHIVE_RATIO {
+        return Err(refuse(
+            None,
+            format!("整个压缩包的压缩比异常（解压后 {declared_total} 字节，疑似 zip 炸弹）"),
+            format!(
+                "the archive as a whole expands abnormally ({declared_total} bytes; zip bomb?)"
+            ),
+        ));
     }
     if declared_total > MAX_TOTAL {
         return Err(refuse(
@@ -168,25 +207,45 @@ pub fn read(bytes: &[u8]) -> Result<Entries, Refusal> {
             continue;
         }
         let declared = f.size();
-        let mut buf = Vec::with_capacity(declared.min(64 * 1024 * 1024) as usize);
-        let read = (&mut f)
-            .take(declared.saturating_add(1))
-            .read_to_end(&mut buf)
-            .map_err(|e| {
+        let keep = !name.starts_with("evidence/") && declared <= MAX_KEPT;
+        let mut kept = Vec::with_capacity(if keep {
+            declared.min(16 * 1024 * 1024) as usize
+        } else {
+            0
+        });
+        let (mut h1, mut h2) = (sha2::Sha256::new(), sm3::Sm3::new());
+        let mut buf = vec![0u8; 1 << 20];
+        let mut read = 0u64;
+        let mut limited = (&mut f).take(declared.saturating_add(1));
+        loop {
+            let n = limited.read(&mut buf).map_err(|e| {
                 refuse(
                     Some(&name),
                     format!("条目 `{name}` 无法解压：{e}"),
                     format!("entry `{name}` cannot be decompressed: {e}"),
                 )
             })?;
-        if read as u64 != declared {
+            if n == 0 {
+                break;
+            }
+            read += n as u64;
+            if read > declared {
+                break;
+            }
+            h1.update(&buf[..n]);
+            h2.update(&buf[..n]);
+            if keep {
+                kept.extend_from_slice(&buf[..n]);
+            }
+        }
+        if read != declared {
             return Err(refuse(
                 Some(&name),
                 format!("条目 `{name}` 的实际大小与声明不符"),
                 format!("entry `{name}` does not have its declared size"),
             ));
         }
-        total += read as u64;
+        total += read;
         if total > MAX_TOTAL {
             return Err(refuse(
                 None,
@@ -194,7 +253,17 @@ pub fn read(bytes: &[u8]) -> Result<Entries, Refusal> {
                 "uncompressed size too large".into(),
             ));
         }
-        out.files.insert(name, buf);
+        out.digests.insert(
+            name.clone(),
+            Digest {
+                size: read,
+                sha256: crate::journal::hex(&h1.finalize()),
+                sm3: crate::journal::hex(&h2.finalize()),
+            },
+        );
+        if keep {
+            out.files.insert(name, kept);
+        }
     }
     Ok(out)
 }
