@@ -832,9 +832,6 @@ fn read_form(
     }
 }
 
-/// What a verdict on one side of a relation says about the other side
-/// (the same rule as `assess::set_verdict`).
-
 fn proposals(
     project: &Project,
     plan: &AnswerPlan,
