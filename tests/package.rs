@@ -681,3 +681,32 @@ fn directory_entries_with_data_and_many_small_bombs_are_refused() {
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("zip bomb"), "{}", r.stdout);
 }
+
+#[test]
+fn template_names_and_folders() {
+    let f = fixture();
+    let out = f.root.join("named.pdf");
+    let r = run(&[
+        "report",
+        s(&f.project),
+        "--out",
+        s(&out),
+        "--template",
+        "default",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = run(&[
+        "report",
+        s(&f.project),
+        "--out",
+        s(&out),
+        "--template",
+        "no-such-template",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("找不到报告模板 `no-such-template`"),
+        "{}",
+        r.stderr
+    );
+}

@@ -83,7 +83,7 @@ enum Command {
         dir: PathBuf,
         #[arg(long)]
         out: PathBuf,
-        /// A template folder (default: the built-in template)
+        /// A template folder, or a name under report-templates/ (default: the built-in template)
         #[arg(long)]
         template: Option<PathBuf>,
         /// Sign with this PKCS#12 identity

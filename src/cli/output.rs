@@ -174,6 +174,28 @@ fn temp_beside(path: &Path) -> PathBuf {
         .unwrap_or_else(|| dir.join(format!(".{name}.partial")))
 }
 
+/// `--template` takes a folder, or a name: `default` is the built-in template,
+/// any other name is looked up as `report-templates/NAME` in the current folder.
+fn resolve_template(ctx: &Ctx, t: Option<PathBuf>) -> Result<Option<PathBuf>, i32> {
+    let Some(t) = t else { return Ok(None) };
+    if t.is_dir() {
+        return Ok(Some(t));
+    }
+    let name = t.to_string_lossy().into_owned();
+    if name == "default" {
+        return Ok(None);
+    }
+    let candidate = Path::new("report-templates").join(&name);
+    if !name.contains(['/', '\\']) && candidate.is_dir() {
+        return Ok(Some(candidate));
+    }
+    Err(fail(
+        ctx,
+        format!("找不到报告模板 `{name}`（应为模板文件夹，或 report-templates/ 下的模板名；内置模板名为 default）"),
+        format!("no report template `{name}` (give a template folder, or a name under report-templates/; the built-in one is `default`)"),
+    ))
+}
+
 pub fn identity(ctx: &Ctx, cmd: IdentityCmd) -> i32 {
     match cmd {
         IdentityCmd::New {
@@ -279,6 +301,10 @@ pub fn report_cmd(
     number: Option<String>,
     password_stdin: bool,
 ) -> i32 {
+    let template = match resolve_template(ctx, template) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
     let p = match Project::open_read_only(dir) {
         Ok(p) => p,
         Err(e) => return fail(ctx, e.zh(), e.to_string()),
@@ -368,6 +394,10 @@ pub fn package_cmd(ctx: &Ctx, cmd: PackageCmd) -> i32 {
             number,
             password_stdin,
         } => {
+            let template = match resolve_template(ctx, template) {
+                Ok(t) => t,
+                Err(c) => return c,
+            };
             let p = match Project::open_read_only(&dir) {
                 Ok(p) => p,
                 Err(e) => return fail(ctx, e.zh(), e.to_string()),
