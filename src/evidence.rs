@@ -469,7 +469,12 @@ pub fn verify(
         }
         names.entry(sha).or_default().push(label);
     }
-    let report = project.vault().verify(&expected, progress, cancel)?;
+    let report = project.vault().verify_with(
+        &expected,
+        crate::vault::VerifyLevel::Full,
+        progress,
+        cancel,
+    )?;
     let who = |sha: &str| names.get(sha).cloned().unwrap_or_default();
     Ok(VerifyOutcome {
         checked: expected.len(),

@@ -37,9 +37,9 @@ pub enum PackageError {
     #[error(transparent)]
     Project(#[from] ProjectError),
     #[error("report: {0}")]
-    Report(String),
+    Report(#[from] report::ReportError),
     #[error("signing: {0}")]
-    Sign(String),
+    Sign(#[from] sign::SignError),
     #[error("zip: {0}")]
     Zip(String),
 }
@@ -48,8 +48,8 @@ impl PackageError {
     pub fn zh(&self) -> String {
         match self {
             PackageError::Project(e) => e.zh(),
-            PackageError::Report(s) => format!("报告：{s}"),
-            PackageError::Sign(s) => format!("签名：{s}"),
+            PackageError::Report(e) => format!("报告：{}", e.zh()),
+            PackageError::Sign(e) => format!("签名：{}", e.zh()),
             PackageError::Zip(s) => format!("zip：{s}"),
         }
     }
@@ -147,9 +147,8 @@ pub fn signed_report(
     if opts.signer_org.is_none() {
         opts.signer_org = Some(id.organisation());
     }
-    let model =
-        report::build_model(project, &opts).map_err(|e| PackageError::Report(e.to_string()))?;
-    let pdf = report::render_pdf(&model, &opts).map_err(|e| PackageError::Report(e.to_string()))?;
+    let model = report::build_model(project, &opts).map_err(PackageError::Report)?;
+    let pdf = report::render_pdf(&model, &opts).map_err(PackageError::Report)?;
     let date = at.get(..10).unwrap_or(&at).to_string();
     let sopts = PdfSignOptions {
         reason: "车联网安全合规评估报告签署 / IoV compliance assessment report".into(),
@@ -166,7 +165,7 @@ pub fn signed_report(
             ],
         }),
     };
-    sign::sign_pdf(&pdf.bytes, id, &sopts).map_err(|e| PackageError::Sign(e.to_string()))
+    sign::sign_pdf(&pdf.bytes, id, &sopts).map_err(PackageError::Sign)
 }
 
 fn verify_txt(has_sm2: bool) -> String {
@@ -222,11 +221,10 @@ pub fn export_to<W: std::io::Write + std::io::Seek>(
     let mut ropts = opts.report.clone();
     ropts.generated_at = Some(at.clone());
     let pdf = signed_report(project, id, &ropts)?;
-    let model =
-        report::build_model(project, &ropts).map_err(|e| PackageError::Report(e.to_string()))?;
-    let xlsx = report::render_xlsx(&model).map_err(|e| PackageError::Report(e.to_string()))?;
+    let model = report::build_model(project, &ropts).map_err(PackageError::Report)?;
+    let xlsx = report::render_xlsx(&model).map_err(PackageError::Report)?;
     let json = serde_json::to_vec_pretty(&report::render_json(&model))
-        .map_err(|e| PackageError::Report(e.to_string()))?;
+        .map_err(|e| PackageError::Zip(e.to_string()))?;
 
     let mut files: BTreeMap<String, Content> = BTreeMap::new();
     let mut listed: BTreeMap<String, FileEntry> = BTreeMap::new();
@@ -350,10 +348,9 @@ pub fn export_to<W: std::io::Write + std::io::Seek>(
     let when = chrono::DateTime::parse_from_rfc3339(&manifest.created_at)
         .ok()
         .map(std::time::SystemTime::from);
-    let p7s =
-        sign::sign_detached_at(&mbytes, id, when).map_err(|e| PackageError::Sign(e.to_string()))?;
+    let p7s = sign::sign_detached_at(&mbytes, id, when).map_err(PackageError::Sign)?;
     if id.has_sm2() {
-        let sig = sign::sm2_sign(&mbytes, id).map_err(|e| PackageError::Sign(e.to_string()))?;
+        let sig = sign::sm2_sign(&mbytes, id).map_err(PackageError::Sign)?;
         files.insert(MANIFEST_SM2.into(), Content::Bytes(sig));
     }
     files.insert(MANIFEST.into(), Content::Bytes(mbytes));

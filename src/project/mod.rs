@@ -54,8 +54,8 @@ pub enum ProjectError {
     Approved,
     #[error("{0}")]
     Invalid(Text),
-    #[error("the checklist library has problems: {0}")]
-    Library(String),
+    #[error("the checklist library has {0} problem(s); run `iovaudit pack validate`")]
+    Library(usize),
     #[error(transparent)]
     Vault(#[from] VaultError),
 }
@@ -77,7 +77,7 @@ impl ProjectError {
             ),
             ProjectError::Approved => "项目已批准并锁定；如需修改，请先重新打开（review reopen）".to_string(),
             ProjectError::Invalid(t) => t.zh.clone(),
-            ProjectError::Library(s) => format!("检查单库有问题：{s}"),
+            ProjectError::Library(n) => format!("检查单库有 {n} 个问题，请运行 `iovaudit pack validate`"),
             ProjectError::Vault(v) => v.zh(),
         }
     }
@@ -300,8 +300,7 @@ impl Project {
     /// Opens an existing project with the built-in checklist library, for
     /// reading and writing (exclusive lock).
     pub fn open(dir: &Path) -> Result<Project> {
-        let library = pack::builtin()
-            .map_err(|d| ProjectError::Library(format!("{} problem(s)", d.len())))?;
+        let library = pack::builtin().map_err(|d| ProjectError::Library(d.len()))?;
         Self::open_with(dir, library, false)
     }
 
@@ -309,8 +308,7 @@ impl Project {
     /// readers may work at once, but not while a writer has it open.
     /// Every change through it is refused.
     pub fn open_read_only(dir: &Path) -> Result<Project> {
-        let library = pack::builtin()
-            .map_err(|d| ProjectError::Library(format!("{} problem(s)", d.len())))?;
+        let library = pack::builtin().map_err(|d| ProjectError::Library(d.len()))?;
         Self::open_inner(dir, library, false, true)
     }
 

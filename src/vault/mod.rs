@@ -410,11 +410,10 @@ impl Vault {
                     keys.insert(key);
                     jobs.push((i, path));
                 }
-                _ => {
-                    outcomes[i] = Some(Outcome::Modified(
-                        "the expected SHA-256 is not 64 hex digits".into(),
-                    ))
-                }
+                _ => outcomes[i] = Some(Outcome::Modified(
+                    "记录的 SHA-256 不是 64 位十六进制 / the expected SHA-256 is not 64 hex digits"
+                        .into(),
+                )),
             }
         }
         let unexpected = self.scan_unexpected(&keys)?;
@@ -527,14 +526,14 @@ fn check_one(
     let meta = match fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Outcome::Missing,
-        Err(e) => return Outcome::Modified(format!("cannot read: {e}")),
+        Err(e) => return Outcome::Modified(format!("无法读取 / cannot read: {e}")),
     };
     if !meta.file_type().is_file() {
-        return Outcome::Modified("not a regular file".into());
+        return Outcome::Modified("不是普通文件 / not a regular file".into());
     }
     if meta.len() != exp.size {
         return Outcome::Modified(format!(
-            "size differs: expected {} bytes, found {}",
+            "大小不符 / size differs: expected {} bytes, found {}",
             exp.size,
             meta.len()
         ));
@@ -546,7 +545,7 @@ fn check_one(
     };
     let mut file = match File::open(path) {
         Ok(f) => f,
-        Err(e) => return Outcome::Modified(format!("cannot read: {e}")),
+        Err(e) => return Outcome::Modified(format!("无法读取 / cannot read: {e}")),
     };
     let raw = if meta.len() > pipeline::PIPELINE_THRESHOLD {
         pipeline::run(&mut file, path, sel, None, &|_| {}, cancel)
@@ -555,11 +554,11 @@ fn check_one(
     };
     let raw = match raw {
         Ok(r) => r,
-        Err(e) => return Outcome::Modified(format!("cannot read: {e}")),
+        Err(e) => return Outcome::Modified(format!("无法读取 / cannot read: {e}")),
     };
     if raw.size != exp.size {
         return Outcome::Modified(format!(
-            "size differs: expected {} bytes, read {}",
+            "大小不符 / size differs: expected {} bytes, read {}",
             exp.size, raw.size
         ));
     }
@@ -568,9 +567,9 @@ fn check_one(
     };
     match (differs(raw.sha256, &exp.sha256), differs(raw.sm3, &exp.sm3)) {
         (false, false) => Outcome::Ok,
-        (true, false) => Outcome::Modified("SHA-256 differs".into()),
-        (false, true) => Outcome::Modified("SM3 differs".into()),
-        (true, true) => Outcome::Modified("SHA-256 and SM3 differ".into()),
+        (true, false) => Outcome::Modified("SHA-256 不符 / SHA-256 differs".into()),
+        (false, true) => Outcome::Modified("SM3 不符 / SM3 differs".into()),
+        (true, true) => Outcome::Modified("SHA-256 与 SM3 均不符 / SHA-256 and SM3 differ".into()),
     }
 }
 
