@@ -497,3 +497,158 @@ pub fn verify(
 pub fn failure_text(e: &VaultError) -> Text {
     Text::new(e.zh(), e.to_string())
 }
+
+// ------------------------------------------------------------------ preview
+
+/// What a viewer can show of an evidence file without leaving the app.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Preview {
+    /// An image the webview can show as-is.
+    Image {
+        mime: &'static str,
+        #[serde(skip)]
+        bytes: Vec<u8>,
+        name: String,
+    },
+    /// A PDF: its page count and the text of its first pages.
+    Pdf {
+        pages: usize,
+        text: String,
+        name: String,
+    },
+    /// A text file (UTF-8, lossy), cut at [`PREVIEW_TEXT_MAX`] bytes.
+    Text {
+        text: String,
+        truncated: bool,
+        name: String,
+    },
+    /// Nothing to show, and why.
+    None { name: String, reason: Text },
+}
+
+/// Images larger than this are not previewed (bytes).
+pub const PREVIEW_IMAGE_MAX: u64 = 16 * 1024 * 1024;
+/// PDFs larger than this are not parsed for a preview (bytes).
+pub const PREVIEW_PDF_MAX: u64 = 64 * 1024 * 1024;
+/// Text previews stop after this many bytes.
+pub const PREVIEW_TEXT_MAX: usize = 64 * 1024;
+
+fn extension(name: &str) -> String {
+    Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A preview of evidence item `id` (its current revision), read from the
+/// vault — never from the original location, which may have changed.
+/// Reading is bounded: big files get [`Preview::None`] with the reason.
+pub fn preview(project: &Project, id: i64) -> Result<Preview> {
+    use std::io::Read;
+    let item = get(project, id)?;
+    let name = item.original_name.clone();
+    let path = project
+        .vault()
+        .path_of(&item.sha256)
+        .map_err(|e| ProjectError::invalid(failure_text(&e)))?;
+    let size = item.size.max(0) as u64;
+    let unreadable = |e: std::io::Error| {
+        let shown = path.display().to_string();
+        ProjectError::invalid(t!(
+            "无法读取证据库文件 {shown}：{e}",
+            "cannot read the vault file {shown}: {e}"
+        ))
+    };
+    let too_big = |limit: u64| Preview::None {
+        name: name.clone(),
+        reason: t!(
+            "文件较大（{size} 字节，超过 {limit} 字节），不在应用内预览",
+            "the file is large ({size} bytes, over {limit}); not previewed in the app"
+        ),
+    };
+    let ext = extension(&name);
+    let image_mime = match ext.as_str() {
+        "png" => Some("image/png"),
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "gif" => Some("image/gif"),
+        "webp" => Some("image/webp"),
+        "bmp" => Some("image/bmp"),
+        _ => None,
+    };
+    if let Some(mime) = image_mime {
+        if size > PREVIEW_IMAGE_MAX {
+            return Ok(too_big(PREVIEW_IMAGE_MAX));
+        }
+        let bytes = std::fs::read(&path).map_err(unreadable)?;
+        return Ok(Preview::Image { mime, bytes, name });
+    }
+    if ext == "pdf" {
+        if size > PREVIEW_PDF_MAX {
+            return Ok(too_big(PREVIEW_PDF_MAX));
+        }
+        let bytes = std::fs::read(&path).map_err(unreadable)?;
+        return Ok(match lopdf::Document::load_mem(&bytes) {
+            Ok(doc) => {
+                let pages = doc.get_pages().len();
+                let first: Vec<u32> = (1..=pages.min(3) as u32).collect();
+                let text = doc
+                    .extract_text_with_limit(&first, 8 * 1024 * 1024)
+                    .unwrap_or_default();
+                Preview::Pdf { pages, text, name }
+            }
+            Err(e) => Preview::None {
+                name,
+                reason: t!("无法解析该 PDF：{e}", "this PDF cannot be parsed: {e}"),
+            },
+        });
+    }
+    let textual = matches!(
+        ext.as_str(),
+        "txt"
+            | "log"
+            | "csv"
+            | "tsv"
+            | "json"
+            | "xml"
+            | "md"
+            | "yaml"
+            | "yml"
+            | "toml"
+            | "ini"
+            | "conf"
+            | "cfg"
+            | "html"
+            | "htm"
+            | "sql"
+            | "pem"
+            | "crt"
+    );
+    if !textual {
+        return Ok(Preview::None {
+            name,
+            reason: t!(
+                "此类文件（.{ext}）不在应用内预览；哈希与存证不受影响",
+                "files of this type (.{ext}) are not previewed in the app; hashing and storage are unaffected"
+            ),
+        });
+    }
+    let mut buf = Vec::with_capacity(PREVIEW_TEXT_MAX.min(size as usize));
+    std::fs::File::open(&path)
+        .and_then(|f| f.take(PREVIEW_TEXT_MAX as u64).read_to_end(&mut buf))
+        .map_err(unreadable)?;
+    let truncated = size > buf.len() as u64;
+    // Cut at a character boundary so the last character is not mangled.
+    let text = match std::str::from_utf8(&buf) {
+        Ok(s) => s.to_string(),
+        Err(e) if e.error_len().is_none() => {
+            String::from_utf8_lossy(&buf[..e.valid_up_to()]).into_owned()
+        }
+        Err(_) => String::from_utf8_lossy(&buf).into_owned(),
+    };
+    Ok(Preview::Text {
+        text,
+        truncated,
+        name,
+    })
+}

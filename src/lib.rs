@@ -10,6 +10,7 @@ pub mod assess;
 pub mod demo;
 pub mod evidence;
 pub mod excel;
+pub mod fsio;
 pub mod i18n;
 pub mod journal;
 pub mod pack;

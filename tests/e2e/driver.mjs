@@ -1,0 +1,194 @@
+// A small W3C WebDriver client for the end-to-end tests: starts
+// tauri-driver (which starts WebKitWebDriver and the app), and offers the
+// few calls the tests need. No npm dependencies: Node's fetch.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const PORT = Number(process.env.E2E_PORT || 4444);
+const BASE = `http://127.0.0.1:${PORT}`;
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const APP = process.env.APP_BIN || path.join(ROOT, 'target/debug/iovaudit-app');
+export const SHOTS = process.env.E2E_SHOTS || path.join(ROOT, 'target/e2e-screenshots');
+
+let driver = null;
+
+export async function startDriver() {
+  const bin = process.env.TAURI_DRIVER || 'tauri-driver';
+  driver = spawn(bin, ['--port', String(PORT)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  driver.on('error', (e) => {
+    console.error(`cannot start ${bin}: ${e.message} (cargo install tauri-driver@2.1.0 --locked)`);
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`${BASE}/status`);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(100);
+  }
+  throw new Error('tauri-driver did not start');
+}
+
+export function stopDriver() {
+  if (driver) driver.kill('SIGTERM');
+  driver = null;
+}
+
+async function req(method, url, body) {
+  const r = await fetch(`${BASE}${url}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const j = await r.json().catch(() => ({}));
+  if (!r.ok || (j.value && j.value.error)) {
+    const v = j.value || {};
+    throw new Error(`${method} ${url}: ${v.error || r.status} ${v.message || ''}`);
+  }
+  return j.value;
+}
+
+const ELEMENT = 'element-6066-11e4-a52e-4f304a5c6d8b';
+
+export class Session {
+  constructor(id) {
+    this.id = id;
+  }
+
+  /** Starts the app with `args` (e.g. a project folder). */
+  static async start(args = []) {
+    let last;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const v = await req('POST', '/session', {
+          capabilities: { alwaysMatch: { 'tauri:options': { application: APP, args } } },
+        });
+        return new Session(v.sessionId);
+      } catch (e) {
+        last = e;
+        await sleep(1000);
+      }
+    }
+    throw last;
+  }
+
+  async end() {
+    await req('DELETE', `/session/${this.id}`).catch(() => undefined);
+  }
+
+  async find(css, { timeout = 15000, visible = true } = {}) {
+    const until = Date.now() + timeout;
+    let lastErr;
+    while (Date.now() < until) {
+      try {
+        const v = await req('POST', `/session/${this.id}/element`, { using: 'css selector', value: css });
+        const el = v[ELEMENT];
+        if (!visible || (await this.displayed(el))) return el;
+      } catch (e) {
+        lastErr = e;
+      }
+      await sleep(100);
+    }
+    throw new Error(`no element ${css} within ${timeout} ms (${lastErr ? lastErr.message : 'not displayed'})`);
+  }
+
+  async findAll(css) {
+    const v = await req('POST', `/session/${this.id}/elements`, { using: 'css selector', value: css });
+    return v.map((e) => e[ELEMENT]);
+  }
+
+  async exists(css) {
+    return (await this.findAll(css)).length > 0;
+  }
+
+  async displayed(el) {
+    return req('GET', `/session/${this.id}/element/${el}/displayed`).catch(() => false);
+  }
+
+  async tid(id, opts) {
+    return this.find(`[data-testid="${id}"]`, opts);
+  }
+
+  async click(css, opts) {
+    const el = typeof css === 'string' ? await this.find(css, opts) : css;
+    await req('POST', `/session/${this.id}/element/${el}/click`, {});
+    return el;
+  }
+
+  async clickTid(id, opts) {
+    return this.click(`[data-testid="${id}"]`, opts);
+  }
+
+  /** Clears an input and types `text`. */
+  async type(css, text) {
+    const el = await this.find(css);
+    await req('POST', `/session/${this.id}/element/${el}/clear`, {});
+    await req('POST', `/session/${this.id}/element/${el}/value`, { text });
+    return el;
+  }
+
+  async typeTid(id, text) {
+    return this.type(`[data-testid="${id}"]`, text);
+  }
+
+  async text(css) {
+    const el = typeof css === 'string' ? await this.find(css) : css;
+    return req('GET', `/session/${this.id}/element/${el}/text`);
+  }
+
+  async textTid(id) {
+    return this.text(`[data-testid="${id}"]`);
+  }
+
+  /** Waits until the element's text satisfies `pred`; returns the text. */
+  async waitText(css, pred, timeout = 20000) {
+    const until = Date.now() + timeout;
+    let last = '';
+    while (Date.now() < until) {
+      try {
+        last = await this.text(css);
+        if (pred(last)) return last;
+      } catch {
+        /* not there yet */
+      }
+      await sleep(150);
+    }
+    throw new Error(`text of ${css} never matched; last: ${JSON.stringify(last)}`);
+  }
+
+  async keys(text) {
+    const actions = [...text].flatMap((c) => [
+      { type: 'keyDown', value: c },
+      { type: 'keyUp', value: c },
+    ]);
+    await req('POST', `/session/${this.id}/actions`, { actions: [{ type: 'key', id: 'kbd', actions }] });
+    await req('DELETE', `/session/${this.id}/actions`).catch(() => undefined);
+  }
+
+  async exec(script, args = []) {
+    return req('POST', `/session/${this.id}/execute/sync`, { script, args });
+  }
+
+  async title() {
+    return req('GET', `/session/${this.id}/title`);
+  }
+
+  /** Saves a screenshot as SHOTS/name.png and returns its path. */
+  async shot(name) {
+    mkdirSync(SHOTS, { recursive: true });
+    const b64 = await req('GET', `/session/${this.id}/screenshot`);
+    const f = path.join(SHOTS, `${name}.png`);
+    writeFileSync(f, Buffer.from(b64, 'base64'));
+    return f;
+  }
+}
+
+/** Makes the next native file/folder chooser return these paths (test seam). */
+export function willPick(paths) {
+  const f = process.env.IOVAUDIT_E2E_PICK;
+  if (!f) throw new Error('IOVAUDIT_E2E_PICK is not set');
+  writeFileSync(f, paths.join('\n') + '\n');
+}

@@ -1,0 +1,71 @@
+// One modal for every long operation: listens to `op-progress` from Rust,
+// shows what is being worked on and lets the user cancel.
+import { useEffect, useState } from 'react';
+import { Button, Modal, Progress as Bar, Typography } from 'antd';
+import { api, onProgress, type Progress } from '../api';
+import { useT } from '../i18n';
+
+const OP_LABEL: Record<string, [string, string]> = {
+  ingest: ['正在添加证据（计算 SHA-256 与 SM3）', 'Adding evidence (SHA-256 and SM3)'],
+  verify: ['正在核验证据库', 'Verifying the evidence vault'],
+  report: ['正在生成并签署报告', 'Rendering and signing the report'],
+  package: ['正在生成备案包', 'Building the filing package'],
+  'verify-file': ['正在核验文件', 'Verifying the file'],
+};
+
+export function ProgressModal() {
+  const { t } = useT();
+  const [p, setP] = useState<Progress | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+
+  useEffect(() => {
+    let off: (() => void) | undefined;
+    let hide: ReturnType<typeof setTimeout> | undefined;
+    onProgress((ev) => {
+      if (hide) clearTimeout(hide);
+      if (ev.finished) {
+        hide = setTimeout(() => {
+          setP(null);
+          setCancelling(false);
+        }, 150);
+      }
+      setP(ev);
+    })
+      .then((u) => (off = u))
+      .catch(() => undefined);
+    return () => {
+      if (off) off();
+      if (hide) clearTimeout(hide);
+    };
+  }, []);
+
+  if (!p) return null;
+  const pct = p.total > 0 ? Math.min(100, Math.round((p.done / p.total) * 100)) : 0;
+  const [zh, en] = OP_LABEL[p.op] ?? ['正在处理', 'Working'];
+  return (
+    <Modal
+      open
+      closable={false}
+      maskClosable={false}
+      title={t(zh, en)}
+      data-testid="progress-modal"
+      footer={
+        <Button
+          danger
+          loading={cancelling}
+          onClick={() => {
+            setCancelling(true);
+            api.cancel().catch(() => undefined);
+          }}
+        >
+          {t('取消', 'Cancel')}
+        </Button>
+      }
+    >
+      <Bar percent={pct} status={p.finished ? 'success' : 'active'} />
+      <Typography.Text type="secondary">
+        {p.total > 0 ? `${p.done} / ${p.total}` : ''} {p.label}
+      </Typography.Text>
+    </Modal>
+  );
+}

@@ -1,0 +1,22 @@
+import { fireEvent, screen } from '@testing-library/react';
+import { detailOf, library, makeState, project, renderScreen, statuses } from './workspace/testFixture';
+import { Workspace } from './Workspace';
+import type { Library, Status } from '../api';
+const mocks = vi.hoisted(() => ({ requirementDetail: vi.fn() }));
+vi.mock('../api', async (orig) => ({ ...(await orig<typeof import('../api')>()), api: mocks, onDrop: () => Promise.resolve(() => undefined) }));
+for (const N of [200, 200]) test('perf ' + N, async () => {
+  const base = library.packs[0];
+  const reqs = Array.from({ length: N }, (_, i) => ({ ...base.sections[0].requirements[0], id: 'R-' + i, veto: i % 7 === 0 }));
+  const secs = Array.from({ length: N / 50 }, (_, j) => ({ ...base.sections[0], id: 'S' + j, requirements: reqs.slice(j * 50, j * 50 + 50) }));
+  const lib: Library = { ...library, packs: [{ ...base, sections: secs }] };
+  const sts: Status[] = reqs.map((r, i) => ({ ...statuses[i % 4], requirement: r.id, section: 'S' + Math.floor(i / 50) }));
+  mocks.requirementDetail.mockImplementation(async (id: string) => ({ ...detailOf('GB1-01'), requirement: { ...detailOf('GB1-01').requirement, id } }));
+  let t0 = performance.now();
+  renderScreen(<Workspace focus={'R-0'} onFocus={() => undefined} />, makeState({ library: lib, statuses: sts, project: { ...project, meta: { ...project.meta, packs: [['GB1', '1']] } } }));
+  await screen.findByTestId('verdict-editor');
+  console.log(N, 'initial render ms', performance.now() - t0);
+  const before = (globalThis as any).__rl;
+  t0 = performance.now();
+  for (let i = 0; i < 20; i++) fireEvent.change(screen.getByTestId('verdict-note'), { target: { value: 'x'.repeat(i + 1) } });
+  console.log(N, '20 keystrokes ms', performance.now() - t0, 'reqlist renders', (globalThis as any).__rl - before);
+}, 60000);
