@@ -33,7 +33,11 @@ export async function startDriver() {
 }
 
 export function stopDriver() {
-  if (driver) driver.kill('SIGTERM');
+  if (driver) {
+    driver.kill('SIGTERM');
+    const d = driver;
+    setTimeout(() => d.kill('SIGKILL'), 3000).unref();
+  }
   driver = null;
 }
 
@@ -42,6 +46,7 @@ async function req(method, url, body) {
     method,
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(120000),
   });
   const j = await r.json().catch(() => ({}));
   if (!r.ok || (j.value && j.value.error)) {
@@ -52,6 +57,8 @@ async function req(method, url, body) {
 }
 
 const ELEMENT = 'element-6066-11e4-a52e-4f304a5c6d8b';
+/** The element reference of a WebDriver answer (W3C key, or the legacy one). */
+const ref = (e) => e[ELEMENT] ?? e.ELEMENT ?? Object.values(e)[0];
 
 export class Session {
   constructor(id) {
@@ -85,19 +92,20 @@ export class Session {
     while (Date.now() < until) {
       try {
         const v = await req('POST', `/session/${this.id}/element`, { using: 'css selector', value: css });
-        const el = v[ELEMENT];
+        const el = ref(v);
         if (!visible || (await this.displayed(el))) return el;
       } catch (e) {
         lastErr = e;
       }
       await sleep(100);
     }
-    throw new Error(`no element ${css} within ${timeout} ms (${lastErr ? lastErr.message : 'not displayed'})`);
+    const shot = await this.shot(`failed-${Date.now()}`).catch(() => '');
+    throw new Error(`no element ${css} within ${timeout} ms (${lastErr ? lastErr.message : 'not displayed'}) ${shot}`);
   }
 
   async findAll(css) {
     const v = await req('POST', `/session/${this.id}/elements`, { using: 'css selector', value: css });
-    return v.map((e) => e[ELEMENT]);
+    return v.map(ref);
   }
 
   async exists(css) {
@@ -113,9 +121,21 @@ export class Session {
   }
 
   async click(css, opts) {
-    const el = typeof css === 'string' ? await this.find(css, opts) : css;
-    await req('POST', `/session/${this.id}/element/${el}/click`, {});
-    return el;
+    return this.clickEl(await this.find(css, opts));
+  }
+
+  /** Clicks an element reference (from find/findAll). */
+  async clickEl(el) {
+    // A closing modal or a toast may cover the element for a moment.
+    for (let i = 0; ; i++) {
+      try {
+        await req('POST', `/session/${this.id}/element/${el}/click`, {});
+        return el;
+      } catch (e) {
+        if (i >= 40 || !/intercepted|not interactable/.test(e.message)) throw e;
+        await sleep(150);
+      }
+    }
   }
 
   async clickTid(id, opts) {
@@ -124,9 +144,26 @@ export class Session {
 
   /** Clears an input and types `text`. */
   async type(css, text) {
-    const el = await this.find(css);
-    await req('POST', `/session/${this.id}/element/${el}/clear`, {});
+    await this.find(css);
+    const inner = `${css} input, ${css} textarea`;
+    // WebDriver's clear does not reach React's onChange: empty the field
+    // through the native setter and an input event, then type. Wrapped
+    // inputs (antd Input.Password, addons) carry the test id outside.
+    const ok = await this.exec(
+      `let el = document.querySelector(arguments[0]);
+       if (!(el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement)) el = document.querySelector(arguments[1]);
+       if (!el) return false;
+       const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+       Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, '');
+       el.dispatchEvent(new Event('input', { bubbles: true }));
+       el.setAttribute('data-e2e-typing', '1');
+       return true;`,
+      [css, inner],
+    );
+    if (!ok) throw new Error(`${css} is not an input`);
+    const el = await this.find('[data-e2e-typing="1"]');
     await req('POST', `/session/${this.id}/element/${el}/value`, { text });
+    await this.exec(`document.querySelectorAll('[data-e2e-typing]').forEach((e) => e.removeAttribute('data-e2e-typing'))`);
     return el;
   }
 
@@ -135,7 +172,7 @@ export class Session {
   }
 
   async text(css) {
-    const el = typeof css === 'string' ? await this.find(css) : css;
+    const el = await this.find(css);
     return req('GET', `/session/${this.id}/element/${el}/text`);
   }
 
@@ -156,7 +193,19 @@ export class Session {
       }
       await sleep(150);
     }
-    throw new Error(`text of ${css} never matched; last: ${JSON.stringify(last)}`);
+    const shot = await this.shot(`failed-${Date.now()}`).catch(() => '');
+    throw new Error(`text of ${css} never matched; last: ${JSON.stringify(last)} ${shot}`);
+  }
+
+  /** Waits until `script` (a JS expression) is truthy in the page. */
+  async waitJs(script, timeout = 20000) {
+    const until = Date.now() + timeout;
+    while (Date.now() < until) {
+      if (await this.exec(`return !!(${script})`).catch(() => false)) return;
+      await sleep(150);
+    }
+    const shot = await this.shot(`failed-${Date.now()}`).catch(() => '');
+    throw new Error(`never true: ${script} ${shot}`);
   }
 
   async keys(text) {
@@ -164,6 +213,13 @@ export class Session {
       { type: 'keyDown', value: c },
       { type: 'keyUp', value: c },
     ]);
+    await req('POST', `/session/${this.id}/actions`, { actions: [{ type: 'key', id: 'kbd', actions }] });
+    await req('DELETE', `/session/${this.id}/actions`).catch(() => undefined);
+  }
+
+  /** Presses keys together (e.g. Control + Enter) and releases them in reverse. */
+  async chord(...keys) {
+    const actions = [...keys.map((k) => ({ type: 'keyDown', value: k })), ...keys.reverse().map((k) => ({ type: 'keyUp', value: k }))];
     await req('POST', `/session/${this.id}/actions`, { actions: [{ type: 'key', id: 'kbd', actions }] });
     await req('DELETE', `/session/${this.id}/actions`).catch(() => undefined);
   }

@@ -220,8 +220,8 @@ function Wizard({ info, onCancel, onOpened }: { info: AppInfo; onCancel: () => v
               const n = p.sections.reduce((a, s) => a + s.requirements.length, 0);
               const inferred = p.sections.reduce((a, s) => a + s.requirements.filter((r) => r.to_confirm).length, 0);
               return (
-                <Checkbox key={p.id} value={p.id} data-testid={`pack-${p.id}`}>
-                  <Tag color="blue">{p.id}</Tag>
+                <Checkbox key={p.id} value={p.id}>
+                  <Tag color="blue" data-testid={`pack-${p.id}`}>{p.id}</Tag>
                   <b>{tx(p.title)}</b> <Typography.Text type="secondary">{p.doc_number}</Typography.Text>
                   <Typography.Text type="secondary">
                     {' · '}
@@ -294,8 +294,8 @@ export function QuestionInput({ q, value, onChange, disabled }: { q: Question; v
   if (q.kind === 'bool') {
     return (
       <Radio.Group value={value ?? ''} onChange={(e) => onChange(e.target.value === '' ? null : e.target.value)} disabled={disabled} data-testid={`q-${q.id}`}>
-        <Radio value="yes" data-testid={`q-${q.id}-yes`}>{t('是', 'Yes')}</Radio>
-        <Radio value="no" data-testid={`q-${q.id}-no`}>{t('否', 'No')}</Radio>
+        <Radio value="yes"><span data-testid={`q-${q.id}-yes`}>{t('是', 'Yes')}</span></Radio>
+        <Radio value="no"><span data-testid={`q-${q.id}-no`}>{t('否', 'No')}</span></Radio>
         <Radio value="">{t('暂不回答', 'Not answered')}</Radio>
       </Radio.Group>
     );
@@ -304,8 +304,8 @@ export function QuestionInput({ q, value, onChange, disabled }: { q: Question; v
     return (
       <Radio.Group value={value ?? ''} onChange={(e) => onChange(e.target.value === '' ? null : e.target.value)} disabled={disabled} data-testid={`q-${q.id}`}>
         {(q.options ?? []).map((o) => (
-          <Radio key={o.id} value={o.id} data-testid={`q-${q.id}-${o.id}`}>
-            {tx(o.label)}
+          <Radio key={o.id} value={o.id}>
+            <span data-testid={`q-${q.id}-${o.id}`}>{tx(o.label)}</span>
           </Radio>
         ))}
         <Radio value="">{t('暂不回答', 'Not answered')}</Radio>
@@ -317,8 +317,8 @@ export function QuestionInput({ q, value, onChange, disabled }: { q: Question; v
       <Checkbox.Group value={Array.isArray(value) ? value : []} onChange={(v) => onChange(v as string[])} disabled={disabled} data-testid={`q-${q.id}`}>
         <Space direction="vertical" size={2}>
           {(q.options ?? []).map((o) => (
-            <Checkbox key={o.id} value={o.id} data-testid={`q-${q.id}-${o.id}`}>
-              {tx(o.label)}
+            <Checkbox key={o.id} value={o.id}>
+              <span data-testid={`q-${q.id}-${o.id}`}>{tx(o.label)}</span>
             </Checkbox>
           ))}
         </Space>

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { useState } from 'react';
-import { detailOf, findings, makeState, project, renderScreen } from './workspace/testFixture';
+import { detailOf, findings, library, makeState, project, renderScreen, statuses } from './workspace/testFixture';
 import { Workspace } from './Workspace';
 
 const mocks = vi.hoisted(() => ({
@@ -257,4 +257,38 @@ test('errors go to reportError', async () => {
     fireEvent.click(screen.getByTestId('verdict-save'));
   });
   await waitFor(() => expect(state.reportError).toHaveBeenCalledWith({ zh: '拒绝', en: 'refused' }));
+});
+
+test('a long checklist renders only the rows in view; search still finds any row', async () => {
+  const base = library.packs[0];
+  const reqs = Array.from({ length: 1000 }, (_, i) => ({ ...base.sections[0].requirements[0], id: 'R-' + i }));
+  const secs = Array.from({ length: 20 }, (_, j) => ({ ...base.sections[0], id: 'S' + j, requirements: reqs.slice(j * 50, j * 50 + 50) }));
+  const big = makeState({
+    library: { ...library, packs: [{ ...base, sections: secs }] },
+    statuses: reqs.map((r, i) => ({ ...statuses[2], requirement: r.id, title: r.title, section: 'S' + Math.floor(i / 50) })),
+    project: { ...project, meta: { ...project.meta, packs: [['GB1', '1']] } },
+  });
+  mocks.requirementDetail.mockImplementation(async (id: string) => detailOf('GB1-03', { requirement: { ...detailOf('GB1-03').requirement, id } }));
+  renderScreen(<Harness initial="R-0" />, big);
+  await screen.findByTestId('verdict-editor');
+  const n = document.querySelectorAll('[data-req]').length;
+  expect(n).toBeGreaterThan(10);
+  expect(n).toBeLessThan(100);
+  expect(screen.queryByTestId('req-R-977')).toBeNull();
+  fireEvent.change(screen.getByTestId('req-search'), { target: { value: 'R-977' } });
+  fireEvent.click(await screen.findByTestId('req-R-977'));
+  await waitFor(() => expect(screen.getByTestId('detail-id').textContent).toBe('R-977'));
+});
+
+test('shortcuts pause while the finding form is open and work again once it is closed', async () => {
+  await open('GB1-03');
+  fireEvent.click(screen.getByTestId('req-add-finding'));
+  await screen.findByTestId('finding-title');
+  fireEvent.keyDown(document.body, { key: '3' });
+  expect(screen.getByTestId('verdict-nonconform').getAttribute('aria-pressed')).toBe('false');
+  fireEvent.keyDown(screen.getByTestId('finding-cancel'), { key: '3' });
+  expect(screen.getByTestId('verdict-nonconform').getAttribute('aria-pressed')).toBe('false');
+  fireEvent.click(screen.getByTestId('finding-cancel'));
+  fireEvent.keyDown(document.body, { key: '3' });
+  expect(screen.getByTestId('verdict-nonconform').getAttribute('aria-pressed')).toBe('true');
 });

@@ -274,7 +274,8 @@ export function Workspace({ focus, onFocus }: { focus: string | null; onFocus: (
   const keyRef = useRef<(e: KeyboardEvent) => void>(() => undefined);
   keyRef.current = (e: KeyboardEvent) => {
     if (findingForm || e.defaultPrevented) return;
-    if (document.querySelector('.ant-modal-wrap:not([style*="display: none"]) .ant-modal')) return;
+    // Keys pressed inside a dialog or popup belong to it.
+    if (e.target instanceof Element && e.target.closest('.ant-modal-wrap, .ant-modal, .ant-drawer, .ant-popover')) return;
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
       e.preventDefault();
       void save();

@@ -1,7 +1,7 @@
 // The upper, scrolling part of the detail pane: what the requirement says,
 // what evidence is expected, how it is tested, whether it applies, the
 // linked evidence, its findings and the requirements mapped to it.
-import { Button, Empty, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
+import { Button, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import { DisconnectOutlined, PaperClipOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Finding, Library, RequirementDetail } from '../../api';
 import { OBLIGATIONS, TO_CONFIRM, formatSize, useT } from '../../i18n';
@@ -105,6 +105,15 @@ export function Detail({
         {app.status === 'open' && (
           <Typography.Text type="warning">
             {t('待确定：适用范围问题尚未回答（在项目范围设置中回答）', 'Undetermined: scope questions are unanswered (answer them in the project scope)')}
+            {app.questions.filter((q) => !condition_answers.some((c) => c.question === q)).length > 0 && (
+              <>
+                {t('：', ': ')}
+                {app.questions
+                  .filter((q) => !condition_answers.some((c) => c.question === q))
+                  .map((q) => tx(library.questions.find((x) => x.id === q)?.label) || q)
+                  .join(t('；', '; '))}
+              </>
+            )}
           </Typography.Text>
         )}
         {status.verdict === 'na' && app.status !== 'not_applicable' && status.recorded?.note && (
@@ -119,7 +128,7 @@ export function Detail({
           <ul style={{ margin: '4px 0 0', paddingInlineStart: 20, fontSize: 13 }}>
             {condition_answers.map((c) => (
               <li key={c.question}>
-                {tx(c.label)}：
+                {tx(c.label)}{t('：', ': ')}
                 <Typography.Text type={c.answer === null ? 'warning' : undefined} strong>
                   {answerText(c.question, c.answer)}
                 </Typography.Text>
@@ -275,7 +284,7 @@ export function Detail({
           })}
         </div>
       ) : (
-        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('无映射', 'No mappings')} style={{ margin: '4px 0' }} />
+        <Typography.Text type="secondary">{t('无', 'None')}</Typography.Text>
       )}
     </div>
   );

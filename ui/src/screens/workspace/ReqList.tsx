@@ -179,7 +179,6 @@ export const ReqList = memo(function ReqList(props: {
   const { tree, selected, onSelect, filter, setFilter, query, setQuery, visible, total, searchRef } = props;
   const { lang, t, tx } = useT();
   const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
-  (globalThis as any).__rl = ((globalThis as any).__rl ?? 0) + 1;
 
   // Where each requirement sits, to expand its path when it is selected.
   const path = useMemo(() => {

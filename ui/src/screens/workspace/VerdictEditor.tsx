@@ -82,9 +82,13 @@ export function VerdictEditor({
                 {rec.inferred_from}
               </a>
               {t('，确认前不计分。', '; it does not count until confirmed.')}
+              {rec.note && (
+                <span style={{ display: 'block', fontSize: 12, color: '#8c8c8c' }} title={rec.note}>
+                  {rec.note}
+                </span>
+              )}
             </span>
           }
-          description={rec.note ? <span style={{ fontSize: 12 }}>{rec.note}</span> : undefined}
           action={
             <Button size="small" type="primary" icon={<CheckOutlined />} onClick={onConfirm} disabled={locked || busy} loading={busy} data-testid="verdict-confirm">
               {t('确认', 'Confirm')}
@@ -146,7 +150,7 @@ export function VerdictEditor({
           <br />
           <Typography.Text type="secondary" data-testid="verdict-recorded">
             {rec
-              ? `${t('记录', 'Recorded')}：${rec.assessor || '—'} · ${shortTime(rec.at)}${rec.confirmed && rec.inferred_from ? t(`（确认自 ${rec.inferred_from} 的推断）`, ` (confirmed inference from ${rec.inferred_from})`) : ''}`
+              ? `${t('记录：', 'Recorded: ')}${rec.assessor || '—'} · ${shortTime(rec.at)}${rec.confirmed && rec.inferred_from ? t(`（确认自 ${rec.inferred_from} 的推断）`, ` (confirmed inference from ${rec.inferred_from})`) : ''}`
               : t('尚未记录结论', 'No verdict recorded yet')}
             {draft.dirty ? t(' · 有未保存的修改', ' · unsaved changes') : ''}
           </Typography.Text>

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# End-to-end tests of the desktop app: the real binary in WebKitGTK, driven
+# through tauri-driver + WebKitWebDriver under Xvfb. Expects the app built
+# (target/debug/iovaudit-app, with ui/dist embedded) and tauri-driver on PATH.
+# Screenshots: target/e2e-screenshots/. Prints node's "# pass N / # fail N".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+tmp=$(mktemp -d /tmp/iovaudit-e2e-home.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+# A fresh, empty user: settings, identities and the demo live under $tmp.
+export HOME="$tmp" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" XDG_DOCUMENTS_DIR="$tmp/docs"
+export IOVAUDIT_E2E_PICK="$tmp/pick.txt"
+export NO_AT_BRIDGE=1
+export APP_BIN="${APP_BIN:-$PWD/target/debug/iovaudit-app}"
+export IOVAUDIT_CLI="${IOVAUDIT_CLI:-$PWD/target/debug/iovaudit}"
+rm -rf target/e2e-screenshots
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(tests/e2e/*.test.mjs)
+xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
