@@ -17,4 +17,8 @@ export IOVAUDIT_CLI="${IOVAUDIT_CLI:-$PWD/target/debug/iovaudit}"
 rm -rf target/e2e-screenshots
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/e2e/*.test.mjs)
-xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+tap="${E2E_TAP:-target/e2e.tap}"
+mkdir -p "$(dirname "$tap")"
+xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$tap" "${files[@]}"

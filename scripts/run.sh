@@ -1,27 +1,27 @@
 #!/usr/bin/env bash
-# The main job: builds iovaudit (dev profile with the hot crates optimised: a
-# fraction of a release build's time), creates the demo assessment project and shows it.
-# (When the desktop app lands, this launches it with the demo project.)
+# The main job: builds the desktop app (车联网安全合规评估工作台) and the CLI,
+# creates a fresh demo assessment project and opens it in the app.
+# First run on a new machine: installs the system packages, builds the UI and
+# compiles (dev profile, hot crates optimised; a few minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo build --locked
-bin=./target/debug/iovaudit
+export PATH="$HOME/.cargo/bin:$PATH"
+(cd ui && npx --no-install vite build --logLevel warn)
+cargo build --locked -p iovaudit -p iovaudit-app
 demo=target/demo/示例评估.iovaudit
 rm -rf "$demo"
 mkdir -p target/demo
-$bin demo "$demo"
-echo
-$bin score "$demo"
-cat <<EOT
-
-演示项目位于 / the demo project is at: $demo
-试试 / try:
-  $bin assess list "$demo" --filter nonconform
-  $bin assess list "$demo" --filter inferred
-  $bin evidence list "$demo"
-  $bin evidence verify "$demo"
-  $bin journal verify "$demo"
-  $bin pack show N134-17
-  $bin --lang en status "$demo"
+./target/debug/iovaudit demo "$demo" >/dev/null
+echo "演示项目 / demo project: $demo"
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  cat <<EOT
+没有图形显示（DISPLAY 未设置）。在无显示器的机器上可以这样运行：
+No display (DISPLAY is not set). On a headless machine run it under Xvfb:
+  xvfb-run -a -s "-screen 0 1280x800x24" ./target/debug/iovaudit-app "$demo"
+命令行版本 / the CLI on the same project:
+  ./target/debug/iovaudit status "$demo"
 EOT
+  exit 0
+fi
+exec ./target/debug/iovaudit-app "$demo"

@@ -14,6 +14,18 @@ command -v pdfsig >/dev/null || need_apt+=(poppler-utils)
 command -v qpdf >/dev/null || need_apt+=(qpdf)
 command -v certutil >/dev/null || need_apt+=(libnss3-tools)
 command -v pip3 >/dev/null || command -v pip >/dev/null || need_apt+=(python3-pip)
+# The desktop app: WebKitGTK and friends (Tauri 2 on Linux), and for its
+# end-to-end tests WebKitWebDriver, Xvfb and xauth (xvfb-run needs it).
+pkg-config --exists webkit2gtk-4.1 2>/dev/null || need_apt+=(libwebkit2gtk-4.1-dev)
+pkg-config --exists libxdo 2>/dev/null || [ -e /usr/include/xdo.h ] || need_apt+=(libxdo-dev)
+pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev)
+pkg-config --exists ayatana-appindicator3-0.1 2>/dev/null || need_apt+=(libayatana-appindicator3-dev)
+pkg-config --exists librsvg-2.0 2>/dev/null || need_apt+=(librsvg2-dev)
+command -v file >/dev/null || need_apt+=(file)
+command -v WebKitWebDriver >/dev/null || need_apt+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null || need_apt+=(xvfb)
+command -v xauth >/dev/null || need_apt+=(xauth)
+command -v node >/dev/null || need_apt+=(nodejs npm)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
@@ -30,7 +42,20 @@ if ! command -v pyhanko >/dev/null; then
     || python3 -m pip install -q --break-system-packages 'pyHanko==0.38.0' 'pyhanko-cli==0.6.0'
 fi
 
+export PATH="$HOME/.cargo/bin:$PATH"
 if ! command -v cargo >/dev/null; then
   echo "setup: cargo not found; install Rust (https://rustup.rs) and run again" >&2
   exit 1
+fi
+
+# tauri-driver: the WebDriver bridge of the end-to-end tests (crates.io, ~1 min).
+if ! command -v tauri-driver >/dev/null; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver@2.1.0 --locked -q
+fi
+
+# The front end's packages, exactly as locked.
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  echo "setup: npm ci (ui/)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 fi
