@@ -504,13 +504,8 @@ pub fn failure_text(e: &VaultError) -> Text {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Preview {
-    /// An image the webview can show as-is.
-    Image {
-        mime: &'static str,
-        #[serde(skip)]
-        bytes: Vec<u8>,
-        name: String,
-    },
+    /// An image, as a `data:` URL a viewer can show as-is.
+    Image { data_url: String, name: String },
     /// A PDF: its page count and the text of its first pages.
     Pdf {
         pages: usize,
@@ -580,8 +575,13 @@ pub fn preview(project: &Project, id: i64) -> Result<Preview> {
         if size > PREVIEW_IMAGE_MAX {
             return Ok(too_big(PREVIEW_IMAGE_MAX));
         }
+        use base64::Engine;
         let bytes = std::fs::read(&path).map_err(unreadable)?;
-        return Ok(Preview::Image { mime, bytes, name });
+        let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+        return Ok(Preview::Image {
+            data_url: format!("data:{mime};base64,{b64}"),
+            name,
+        });
     }
     if ext == "pdf" {
         if size > PREVIEW_PDF_MAX {

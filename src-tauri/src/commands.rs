@@ -792,54 +792,9 @@ pub async fn evidence_verify(app: AppHandle) -> ApiResult<evidence::VerifyOutcom
     .await
 }
 
-#[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PreviewView {
-    Image {
-        data_url: String,
-        name: String,
-    },
-    Pdf {
-        pages: usize,
-        text: String,
-        name: String,
-    },
-    Text {
-        text: String,
-        truncated: bool,
-        name: String,
-    },
-    None {
-        name: String,
-        reason: Text,
-    },
-}
-
 #[tauri::command]
-pub fn evidence_preview(state: State<'_, AppState>, id: i64) -> ApiResult<PreviewView> {
-    use base64::Engine;
-    with_project(&state, |p| {
-        Ok(match evidence::preview(p, id)? {
-            evidence::Preview::Image { mime, bytes, name } => PreviewView::Image {
-                data_url: format!(
-                    "data:{mime};base64,{}",
-                    base64::engine::general_purpose::STANDARD.encode(bytes)
-                ),
-                name,
-            },
-            evidence::Preview::Pdf { pages, text, name } => PreviewView::Pdf { pages, text, name },
-            evidence::Preview::Text {
-                text,
-                truncated,
-                name,
-            } => PreviewView::Text {
-                text,
-                truncated,
-                name,
-            },
-            evidence::Preview::None { name, reason } => PreviewView::None { name, reason },
-        })
-    })
+pub fn evidence_preview(state: State<'_, AppState>, id: i64) -> ApiResult<evidence::Preview> {
+    with_project(&state, |p| Ok(evidence::preview(p, id)?))
 }
 
 // ------------------------------------------------------------------ findings

@@ -132,7 +132,10 @@ export class Session {
         await req('POST', `/session/${this.id}/element/${el}/click`, {});
         return el;
       } catch (e) {
-        if (i >= 40 || !/intercepted|not interactable/.test(e.message)) throw e;
+        if (i >= 40 || !/intercepted|not interactable/.test(e.message)) {
+          const shot = await this.shot(`failed-${Date.now()}`).catch(() => '');
+          throw new Error(`${e.message} ${shot}`);
+        }
         await sleep(150);
       }
     }

@@ -36,6 +36,16 @@ function test(name, fn) {
   });
 }
 
+async function closeDrawer() {
+  // The close button may be hit while the drawer still slides in; Escape until it is gone.
+  for (let i = 0; i < 10; i++) {
+    if (!(await s.exec(`return !!document.querySelector('.ant-drawer-open')`))) return;
+    await s.keys('\uE00C');
+    await sleep(400);
+  }
+  throw new Error('the drawer does not close');
+}
+
 function sha256sum(f) {
   return execFileSync('sha256sum', [f]).toString().split(/\s+/)[0];
 }
@@ -64,6 +74,15 @@ after(async () => {
 test('home screen', async () => {
   assert.match(await s.title(), /车联网安全合规评估工作台/);
   await s.shot('01-home');
+});
+
+test('opening a folder that is not a project says so, naming the folder', async () => {
+  willPick([files]);
+  await s.clickTid('home-open');
+  const t = await s.waitText('[data-testid="error-text"]', (x) => x.length > 0);
+  assert.ok(t.includes(files) && t.includes('不是评估项目'), t);
+  await s.shot('01b-error');
+  await s.click('.ant-notification-notice-close');
 });
 
 test('settings: assessor name and a new local signing identity', async () => {
@@ -106,6 +125,14 @@ test('scope rules OTA requirements out, with the reason', async () => {
   await s.clickTid('req-N103-13');
   const t = await s.waitText('[data-testid="detail-applicability"]', (x) => x.includes('不适用'));
   assert.match(t, /has_ota|OTA/);
+  // Changing the answer brings them back into scope.
+  await s.clickTid('open-scope');
+  await s.clickTid('q-has_ota-yes');
+  await s.clickTid('scope-save');
+  await sleep(500);
+  await s.clickTid('req-N103-12');
+  await s.clickTid('req-N103-13');
+  await s.waitText('[data-testid="detail-applicability"]', (x) => !x.includes('不适用'));
 });
 
 test('judge requirements with the mouse and the keyboard', async () => {
@@ -171,6 +198,15 @@ test('evidence: add files, hashes match sha256sum and openssl sm3, vault verifie
     assert.ok(table.includes(sha256sum(f)), `SHA-256 of ${f}`);
     assert.ok(table.includes(sm3(f)), `SM3 of ${f}`);
   }
+  // Previews come from the vault copy, read in Rust.
+  await s.clickTid('evidence-preview-2');
+  await s.waitText('[data-testid="evidence-preview-text"]', (t) => t.includes('数据安全负责人'));
+  await closeDrawer();
+  await s.clickTid('evidence-preview-3');
+  await s.tid('evidence-preview-image');
+  assert.ok(await s.exec(`return document.querySelector('[data-testid="evidence-preview-image"] img, img[data-testid="evidence-preview-image"]').naturalWidth === 128`));
+  await s.shot('08b-evidence-preview');
+  await closeDrawer();
   await s.clickTid('evidence-verify');
   await s.waitText('[data-testid="evidence-verify-result"]', (t) => /3/.test(t));
   await s.shot('08-evidence');
@@ -205,6 +241,12 @@ test('review: submit and approve', async () => {
 });
 
 test('export a signed report and a filing package', async () => {
+  // A wrong password is refused with a message naming the identity file; nothing is written.
+  await s.typeTid('export-password', 'wrong-password');
+  await s.clickTid('export-report');
+  const err = await s.waitText('[data-testid="error-text"]', (x) => x.length > 0, 60000);
+  assert.ok(err.includes('密码错误') && err.includes('signer.p12'), err);
+  await s.click('.ant-notification-notice-close');
   await s.typeTid('export-password', PASSWORD);
   await s.clickTid('export-report');
   await s.waitText('[data-testid="export-result"]', (t) => t.includes('.pdf'), 120000);

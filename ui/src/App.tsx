@@ -8,6 +8,7 @@ import enUS from 'antd/locale/en_US';
 import {
   AuditOutlined,
   BarChartOutlined,
+  FilterOutlined,
   FileProtectOutlined,
   FolderOpenOutlined,
   HomeOutlined,
@@ -21,6 +22,7 @@ import { LangContext } from './i18n';
 import { AppContext } from './appctx';
 import { ProjectContext, type ProjectState } from './store';
 import { ProgressModal } from './components/ProgressModal';
+import { ScopeModal } from './components/ScopeModal';
 import { Home } from './screens/Home';
 import { Workspace } from './screens/Workspace';
 import { Evidence } from './screens/Evidence';
@@ -90,6 +92,7 @@ function Shell(props: {
   const { info, setInfo, library, setLibrary, settings, setSettings, fatal, setFatal, project, setProject } = props;
   const { statuses, setStatuses, scores, setScores, screen, setScreen, focus, setFocus, t } = props;
   const { notification, modal } = AntApp.useApp();
+  const [scopeOpen, setScopeOpen] = useState(false);
   const lang = settings?.lang ?? 'zh';
 
   const reportError = useCallback(
@@ -276,6 +279,9 @@ function Shell(props: {
                       {project.meta.revision > 1 ? ` R${project.meta.revision}` : ''}
                     </Tag>
                   )}
+                  <Button size="small" icon={<FilterOutlined />} onClick={() => setScopeOpen(true)} data-testid="open-scope">
+                    {t('适用范围', 'Scope')}
+                  </Button>
                   <Button size="small" icon={<FolderOpenOutlined />} onClick={() => modal.confirm({ title: t('关闭当前项目？', 'Close this project?'), onOk: closeProject })} data-testid="close-project">
                     {t('关闭项目', 'Close project')}
                   </Button>
@@ -303,6 +309,7 @@ function Shell(props: {
           </Layout>
         </Layout>
         <ProgressModal />
+        {projectState && scopeOpen && <ScopeModal open onClose={() => setScopeOpen(false)} />}
       </ProjectContext.Provider>
     </AppContext.Provider>
   );

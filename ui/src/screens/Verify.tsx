@@ -119,9 +119,9 @@ export function Verify() {
                 <Tag data-testid="verify-kind">{v.kind === 'pdf' ? t('PDF 签名报告', 'Signed PDF report') : v.kind === 'package' ? t('备案包', 'Filing package') : v.kind}</Tag>
                 {v.trusted ? (
                   <Tag color="green">{t('已核对签发机构', 'Issuer checked')}</Tag>
-                ) : (
+                ) : v.ok ? (
                   <Tag color="default">{t('仅完整性（未核对签名者身份）', 'Integrity only (signer not checked)')}</Tag>
-                )}
+                ) : null}
               </div>
             </div>
           </div>
