@@ -2,6 +2,7 @@
 # Installs what building and testing iovaudit needs on Debian 12, once.
 # Idempotent: it only installs what is missing. Used by run.sh and test.sh.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
@@ -52,6 +53,12 @@ fi
 if ! command -v tauri-driver >/dev/null; then
   echo "setup: installing tauri-driver"
   cargo install tauri-driver@2.1.0 --locked -q
+fi
+
+# The front end (Vite 8) needs Node.js 20.19 or newer (Debian 12's own nodejs is 18).
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+  echo "setup: Node.js $(node --version) is too old; the front end needs 20.19 or newer (https://nodejs.org, or NodeSource's Debian packages)" >&2
+  exit 1
 fi
 
 # The front end's packages, exactly as locked.

@@ -547,7 +547,9 @@ pub fn preview(project: &Project, id: i64) -> Result<Preview> {
         .vault()
         .path_of(&item.sha256)
         .map_err(|e| ProjectError::invalid(failure_text(&e)))?;
-    let size = item.size.max(0) as u64;
+    // The size on disk, not the recorded one: a replaced vault file must not
+    // be read without limit.
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let unreadable = |e: std::io::Error| {
         let shown = path.display().to_string();
         ProjectError::invalid(t!(
@@ -588,18 +590,29 @@ pub fn preview(project: &Project, id: i64) -> Result<Preview> {
             return Ok(too_big(PREVIEW_PDF_MAX));
         }
         let bytes = std::fs::read(&path).map_err(unreadable)?;
-        return Ok(match lopdf::Document::load_mem(&bytes) {
-            Ok(doc) => {
+        // A hostile PDF must not take the app down: a parser panic is a refusal.
+        let parsed = std::panic::catch_unwind(|| {
+            lopdf::Document::load_mem(&bytes).map(|doc| {
                 let pages = doc.get_pages().len();
                 let first: Vec<u32> = (1..=pages.min(3) as u32).collect();
                 let text = doc
                     .extract_text_with_limit(&first, 8 * 1024 * 1024)
                     .unwrap_or_default();
-                Preview::Pdf { pages, text, name }
-            }
-            Err(e) => Preview::None {
+                (pages, text)
+            })
+        });
+        return Ok(match parsed {
+            Ok(Ok((pages, text))) => Preview::Pdf { pages, text, name },
+            Ok(Err(e)) => Preview::None {
                 name,
                 reason: t!("无法解析该 PDF：{e}", "this PDF cannot be parsed: {e}"),
+            },
+            Err(_) => Preview::None {
+                name,
+                reason: t!(
+                    "无法解析该 PDF（解析器出错）",
+                    "this PDF cannot be parsed (the parser failed)"
+                ),
             },
         });
     }

@@ -96,6 +96,35 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.commit().map(|_| ())
 }
 
+/// Like [`write_atomic`], but the file is readable by its owner only
+/// (mode 0600 on Unix): for key containers.
+pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&f.tmp, std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(bytes)?;
+    f.commit().map(|_| ())
+}
+
+/// Creates `dir` (and parents) if missing; a new `dir` is private to its
+/// owner (mode 0700 on Unix).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
 /// `dir/stem.ext`, or `dir/stem-2.ext`, `-3`, … — the first that does not exist.
 pub fn unused_name(dir: &Path, stem: &str, ext: &str) -> PathBuf {
     let first = dir.join(format!("{stem}.{ext}"));
@@ -127,6 +156,17 @@ mod tests {
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
         assert_eq!(unused_name(&dir, "a", "txt"), dir.join("a-2.txt"));
+        write_atomic_private(&dir.join("k.p12"), b"key").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("k.p12"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_file(dir.join("k.p12")).unwrap();
         // Dropped without commit: nothing left behind.
         drop(AtomicFile::create(&dir.join("b.txt")).unwrap());
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);

@@ -158,6 +158,8 @@ pub struct AppInfo {
     recent: Vec<crate::state::Recent>,
     projects_dir: String,
     opened: Option<ProjectView>,
+    /// Why the project named at start-up could not be opened (given once).
+    startup_error: Option<ApiError>,
 }
 
 #[derive(Serialize)]
@@ -187,7 +189,7 @@ pub fn view(p: &Project) -> ApiResult<ProjectView> {
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> ApiResult<AppInfo> {
     let s = state.settings()?;
     let opened = {
@@ -203,6 +205,7 @@ pub fn app_info(state: State<'_, AppState>) -> ApiResult<AppInfo> {
         recent: s.recent.clone(),
         projects_dir: state.dirs.projects.display().to_string(),
         opened,
+        startup_error: state.startup_error.lock().ok().and_then(|mut e| e.take()),
     })
 }
 
@@ -219,7 +222,7 @@ pub struct SettingsIn {
     seal: Option<String>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn settings_set(state: State<'_, AppState>, settings: SettingsIn) -> ApiResult<SettingsView> {
     let lang = match settings.lang.as_str() {
         "en" => "en",
@@ -292,6 +295,10 @@ fn install(state: &AppState, p: Project) -> ApiResult<ProjectView> {
     Ok(v)
 }
 
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
 fn same_dir(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
@@ -301,6 +308,8 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 
 /// Opens `dir`, or returns the project if it is the one already open.
 pub fn open_dir(state: &AppState, dir: &Path) -> ApiResult<ProjectView> {
+    // Absolute, so the recent list works whatever the working directory.
+    let dir = &absolute(dir);
     {
         let g = state.project()?;
         if let Some(p) = g.as_ref().filter(|p| same_dir(p.dir(), dir)) {
@@ -314,7 +323,7 @@ pub fn open_dir(state: &AppState, dir: &Path) -> ApiResult<ProjectView> {
 #[tauri::command]
 pub async fn project_new(app: AppHandle, req: NewProjectReq) -> ApiResult<ProjectView> {
     blocking(&app, move |_, state| {
-        let parent = PathBuf::from(req.parent.trim());
+        let parent = absolute(Path::new(req.parent.trim()));
         // The default location is made on first use; any other must exist.
         if parent == state.dirs.projects && !parent.exists() {
             std::fs::create_dir_all(&parent).map_err(|e| io_at(&parent, e))?;
@@ -342,6 +351,10 @@ pub async fn project_new(app: AppHandle, req: NewProjectReq) -> ApiResult<Projec
                 format!("{p} 已存在；请换一个名称或位置，或直接打开它"),
                 format!("{p} already exists; choose another name or location, or open it"),
             ));
+        }
+        // Answers are checked before anything is written.
+        for (q, v) in req.answers.iter().filter(|(_, v)| !v.trim().is_empty()) {
+            assess::parse_answer(&state.library, q, v)?;
         }
         let by = state.by()?;
         let new = NewProject {
@@ -402,6 +415,7 @@ pub fn demo_dir(state: &AppState) -> PathBuf {
 
 /// Opens the demo project at `dir`, creating it first if needed.
 pub fn open_demo_at(state: &AppState, dir: &Path) -> ApiResult<ProjectView> {
+    let dir = &absolute(dir);
     if dir.join("project.db").is_file() {
         return open_dir(state, dir);
     }
@@ -418,25 +432,25 @@ pub async fn project_open_demo(app: AppHandle) -> ApiResult<ProjectView> {
     blocking(&app, |_, state| open_demo_at(state, &demo_dir(state))).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn project_close(state: State<'_, AppState>) -> ApiResult<()> {
     drop(state.project()?.take());
     Ok(())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn project_view(state: State<'_, AppState>) -> ApiResult<ProjectView> {
     with_project(&state, |p| view(p))
 }
 
 // ------------------------------------------------------------------ assessment
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn statuses(state: State<'_, AppState>) -> ApiResult<Vec<assess::Status>> {
     with_project(&state, |p| Ok(assess::statuses(p)?))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn scores(state: State<'_, AppState>) -> ApiResult<score::Scores> {
     with_project(&state, |p| {
         let st = assess::statuses(p)?;
@@ -445,7 +459,7 @@ pub fn scores(state: State<'_, AppState>) -> ApiResult<score::Scores> {
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn scope_set(
     state: State<'_, AppState>,
     answers: Vec<(String, String)>,
@@ -516,7 +530,7 @@ fn status_of(p: &Project, id: &str) -> ApiResult<assess::Status> {
         })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn requirement_detail(state: State<'_, AppState>, id: String) -> ApiResult<Detail> {
     with_project(&state, |p| {
         let (pack, section, req) = assess::find_requirement(p, &id)?;
@@ -598,7 +612,7 @@ pub fn requirement_detail(state: State<'_, AppState>, id: String) -> ApiResult<D
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn verdict_set(
     state: State<'_, AppState>,
     id: String,
@@ -618,7 +632,7 @@ pub fn verdict_set(
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn verdict_confirm(state: State<'_, AppState>, id: String) -> ApiResult<assess::Status> {
     let by = state.by()?;
     with_project(&state, |p| {
@@ -629,7 +643,7 @@ pub fn verdict_confirm(state: State<'_, AppState>, id: String) -> ApiResult<asse
 
 // ------------------------------------------------------------------ evidence
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_list(state: State<'_, AppState>) -> ApiResult<Vec<evidence::Item>> {
     with_project(&state, |p| Ok(evidence::list(p)?))
 }
@@ -663,14 +677,14 @@ fn ingest(
     paths: Vec<PathBuf>,
     requirement: Option<String>,
 ) -> ApiResult<AddResult> {
+    // Nothing picked (chooser closed) or nothing dropped: nothing to do.
     if paths.is_empty() {
         return Ok(AddResult {
             added: vec![],
             failed: vec![],
-            cancelled: false,
+            cancelled: true,
         });
     }
-    let _op = state.begin_op()?;
     let by = state.by()?;
     let files = evidence::expand(&paths);
     let names: Vec<String> = files
@@ -734,6 +748,7 @@ pub async fn evidence_add_pick(
     folder: bool,
 ) -> ApiResult<AddResult> {
     blocking(&app, move |app, state| {
+        let _op = state.begin_op()?;
         let paths = if folder {
             pick::pick(app, What::Folder, "选择证据文件夹", &[])
         } else {
@@ -750,19 +765,21 @@ pub async fn evidence_add_dropped(
     requirement: Option<String>,
 ) -> ApiResult<AddResult> {
     blocking(&app, move |app, state| {
+        // Busy first: the dropped paths stay for a later try if another operation runs.
+        let _op = state.begin_op()?;
         let paths = state.take_dropped();
         ingest(app, state, paths, requirement)
     })
     .await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_link(state: State<'_, AppState>, id: i64, requirement: String) -> ApiResult<()> {
     let by = state.by()?;
     with_project(&state, |p| Ok(evidence::link(p, &by, id, &requirement)?))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_unlink(state: State<'_, AppState>, id: i64, requirement: String) -> ApiResult<()> {
     let by = state.by()?;
     with_project(&state, |p| Ok(evidence::unlink(p, &by, id, &requirement)?))
@@ -792,7 +809,7 @@ pub async fn evidence_verify(app: AppHandle) -> ApiResult<evidence::VerifyOutcom
     .await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_preview(state: State<'_, AppState>, id: i64) -> ApiResult<evidence::Preview> {
     with_project(&state, |p| Ok(evidence::preview(p, id)?))
 }
@@ -854,12 +871,12 @@ fn finding_by_id(p: &Project, id: i64) -> ApiResult<assess::Finding> {
         })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn findings(state: State<'_, AppState>) -> ApiResult<Vec<assess::Finding>> {
     with_project(&state, |p| Ok(assess::findings(p)?))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn finding_add(state: State<'_, AppState>, input: FindingIn) -> ApiResult<assess::Finding> {
     let by = state.by()?;
     let input = input.into_input()?;
@@ -869,7 +886,7 @@ pub fn finding_add(state: State<'_, AppState>, input: FindingIn) -> ApiResult<as
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn finding_update(
     state: State<'_, AppState>,
     id: i64,
@@ -885,7 +902,7 @@ pub fn finding_update(
 
 // ------------------------------------------------------------------ review
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn review_submit(state: State<'_, AppState>) -> ApiResult<ProjectView> {
     let by = state.by()?;
     with_project(&state, |p| {
@@ -894,7 +911,7 @@ pub fn review_submit(state: State<'_, AppState>) -> ApiResult<ProjectView> {
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn review_approve(state: State<'_, AppState>) -> ApiResult<ProjectView> {
     let by = state.by()?;
     with_project(&state, |p| {
@@ -903,7 +920,7 @@ pub fn review_approve(state: State<'_, AppState>) -> ApiResult<ProjectView> {
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn review_reopen(state: State<'_, AppState>) -> ApiResult<ProjectView> {
     let by = state.by()?;
     with_project(&state, |p| {
@@ -926,7 +943,7 @@ pub struct JournalCheck {
     breaks: Vec<BreakView>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn journal_verify(state: State<'_, AppState>) -> ApiResult<JournalCheck> {
     with_project(&state, |p| {
         let (breaks, entries, head) = p.verify_journal()?;
@@ -1024,6 +1041,12 @@ pub struct NewIdentityReq {
 pub async fn identity_create(app: AppHandle, req: NewIdentityReq) -> ApiResult<IdentityInfo> {
     blocking(&app, move |_, state| {
         let name = req.name.trim().to_string();
+        if name.is_empty() {
+            return Err(ApiError::new(
+                "签名人姓名不能为空",
+                "the signer's name must not be empty",
+            ));
+        }
         let dir = state.identities_dir().join(safe_name(&name));
         if dir.exists() {
             return Err(ApiError::new(
@@ -1031,6 +1054,8 @@ pub async fn identity_create(app: AppHandle, req: NewIdentityReq) -> ApiResult<I
                 format!("a signing identity named “{name}” already exists"),
             ));
         }
+        let root = state.identities_dir();
+        fsio::create_private_dir(&root).map_err(|e| io_at(&root, e))?;
         let algo = match req.algo.as_str() {
             "rsa" => sign::KeyAlgo::Rsa3072,
             _ => sign::KeyAlgo::P256,
@@ -1049,11 +1074,17 @@ pub async fn identity_create(app: AppHandle, req: NewIdentityReq) -> ApiResult<I
             // new_identity writes nothing on failure, but the folder may exist.
             let _ = std::fs::remove_dir(&dir);
         })?;
-        let id = sign::load_identity(&files.p12, &req.password)?;
-        let ca = std::fs::read_to_string(&files.ca_pem).ok();
-        let info = identity_info(&name, &id, ca);
-        write_info(&dir, &info)?;
-        Ok(info)
+        let finish = || -> ApiResult<IdentityInfo> {
+            let id = sign::load_identity(&files.p12, &req.password)?;
+            let ca = std::fs::read_to_string(&files.ca_pem).ok();
+            let info = identity_info(&name, &id, ca);
+            write_info(&dir, &info)?;
+            Ok(info)
+        };
+        // A half-made identity would block its name while being invisible.
+        finish().inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&dir);
+        })
     })
     .await
 }
@@ -1083,19 +1114,27 @@ pub async fn identity_import_pick(
                 format!("a signing identity named “{name}” already exists"),
             ));
         }
-        std::fs::create_dir_all(&dir).map_err(|e| io_at(&dir, e))?;
         let bytes = std::fs::read(&src).map_err(|e| io_at(&src, e))?;
-        let dest = dir.join(sign::P12_FILE);
-        fsio::write_atomic(&dest, &bytes).map_err(|e| io_at(&dest, e))?;
-        // The last certificate of the chain is the issuer a verifier trusts.
-        let ca = id.chain_pem().last().cloned();
-        if let Some(ca) = &ca {
-            let f = dir.join(sign::CA_FILE);
-            fsio::write_atomic(&f, ca.as_bytes()).map_err(|e| io_at(&f, e))?;
-        }
-        let info = identity_info(&name, &id, ca);
-        write_info(&dir, &info)?;
-        Ok(Some(info))
+        let store = || -> ApiResult<IdentityInfo> {
+            fsio::create_private_dir(&dir).map_err(|e| io_at(&dir, e))?;
+            let dest = dir.join(sign::P12_FILE);
+            // The key container is readable by its owner only, as new_identity writes it.
+            fsio::write_atomic_private(&dest, &bytes).map_err(|e| io_at(&dest, e))?;
+            // The last certificate of the chain is the issuer a verifier trusts.
+            let ca = id.chain_pem().last().cloned();
+            if let Some(ca) = &ca {
+                let f = dir.join(sign::CA_FILE);
+                fsio::write_atomic(&f, ca.as_bytes()).map_err(|e| io_at(&f, e))?;
+            }
+            let info = identity_info(&name, &id, ca);
+            write_info(&dir, &info)?;
+            Ok(info)
+        };
+        store()
+            .inspect_err(|_| {
+                let _ = std::fs::remove_dir_all(&dir);
+            })
+            .map(Some)
     })
     .await
 }
@@ -1109,14 +1148,12 @@ pub struct TemplateInfo {
     description: Text,
 }
 
-/// Template folders: `<data>/templates/NAME` and `report-templates/NAME`
-/// beside the working directory (as the CLI), each with a cover.html.
+/// Template folders: `<data>/templates/NAME`, each with a cover.html. (Not
+/// the working directory: starting the app somewhere must not change what
+/// goes into a signed report.)
 fn template_dirs(state: &AppState) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
-    for root in [
-        state.dirs.data.join("templates"),
-        PathBuf::from("report-templates"),
-    ] {
+    for root in [state.dirs.data.join("templates")] {
         let Ok(rd) = std::fs::read_dir(&root) else {
             continue;
         };
@@ -1332,7 +1369,7 @@ fn hash_file(path: &Path) -> ApiResult<(u64, String)> {
 }
 
 /// Shows the project's exports folder in the system file manager.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn reveal_exports(state: State<'_, AppState>) -> ApiResult<()> {
     let dir = with_project(&state, |p| Ok(p.exports_dir()))?;
     std::fs::create_dir_all(&dir).map_err(|e| io_at(&dir, e))?;
@@ -1346,7 +1383,10 @@ pub fn reveal_exports(state: State<'_, AppState>) -> ApiResult<()> {
     std::process::Command::new(opener)
         .arg(&dir)
         .spawn()
-        .map(|_| ())
+        .map(|mut child| {
+            // Reaped in the background so no zombie is left.
+            std::thread::spawn(move || child.wait());
+        })
         .map_err(|e| {
             let d = dir.display();
             ApiError::new(

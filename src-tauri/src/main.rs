@@ -71,8 +71,11 @@ fn main() {
                 }
             };
             if let Err(e) = opened {
-                // The window still opens (on the home screen); say why.
+                // The window still opens (on the home screen) and says why.
                 eprintln!("{} / {}", e.zh, e.en);
+                if let Ok(mut slot) = state.startup_error.lock() {
+                    *slot = Some(e);
+                }
             }
             app.manage(state);
             Ok(())

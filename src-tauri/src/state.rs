@@ -66,6 +66,8 @@ pub struct AppState {
     pub cancel: Arc<AtomicBool>,
     /// Set while a long operation runs.
     pub busy: AtomicBool,
+    /// Why the project given at start-up did not open (shown once by the UI).
+    pub startup_error: Mutex<Option<ApiError>>,
 }
 
 fn poisoned() -> ApiError {
@@ -86,6 +88,7 @@ impl AppState {
             dropped: Mutex::new(vec![]),
             cancel: Arc::new(AtomicBool::new(false)),
             busy: AtomicBool::new(false),
+            startup_error: Mutex::new(None),
         }
     }
 

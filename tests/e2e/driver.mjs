@@ -1,14 +1,15 @@
 // A small W3C WebDriver client for the end-to-end tests: starts
 // tauri-driver (which starts WebKitWebDriver and the app), and offers the
 // few calls the tests need. No npm dependencies: Node's fetch.
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
 const PORT = Number(process.env.E2E_PORT || 4444);
 const BASE = `http://127.0.0.1:${PORT}`;
-export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const APP = process.env.APP_BIN || path.join(ROOT, 'target/debug/iovaudit-app');
 export const SHOTS = process.env.E2E_SHOTS || path.join(ROOT, 'target/e2e-screenshots');
 
@@ -16,7 +17,12 @@ let driver = null;
 
 export async function startDriver() {
   const bin = process.env.TAURI_DRIVER || 'tauri-driver';
-  driver = spawn(bin, ['--port', String(PORT)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // The driver's (and the app's) output goes to a file, not to this process's
+  // stdout: the test runner reads that pipe until every writer is gone, so an
+  // app that outlives its session would otherwise hold the run open.
+  mkdirSync(path.join(ROOT, 'target'), { recursive: true });
+  const log = openSync(path.join(ROOT, 'target/e2e-driver.log'), 'a');
+  driver = spawn(bin, ['--port', String(PORT)], { stdio: ['ignore', log, log] });
   driver.on('error', (e) => {
     console.error(`cannot start ${bin}: ${e.message} (cargo install tauri-driver@2.1.0 --locked)`);
   });
@@ -33,6 +39,12 @@ export async function startDriver() {
 }
 
 export function stopDriver() {
+  // An app that outlived its session (WebKitWebDriver does not always end it).
+  try {
+    execFileSync('pkill', ['-f', APP]);
+  } catch {
+    /* none left */
+  }
   if (driver) {
     driver.kill('SIGTERM');
     const d = driver;

@@ -131,9 +131,14 @@ function Shell(props: {
         setInfo(i);
         setLibrary(l);
         setSettings(i.settings);
+        if (i.startup_error) reportError(i.startup_error);
         if (i.opened) {
-          await loadProject(i.opened);
-          setScreen('workspace');
+          try {
+            await loadProject(i.opened);
+            setScreen('workspace');
+          } catch (e) {
+            reportError(e);
+          }
         }
       } catch (e) {
         setFatal(e);
@@ -153,12 +158,16 @@ function Shell(props: {
 
   const opened = useCallback(
     async (p: ProjectView) => {
-      await loadProject(p);
-      setFocus(null);
-      setScreen('workspace');
+      try {
+        await loadProject(p);
+        setFocus(null);
+        setScreen('workspace');
+      } catch (e) {
+        reportError(e);
+      }
       api.appInfo().then(setInfo).catch(() => undefined);
     },
-    [loadProject, setFocus, setScreen, setInfo],
+    [loadProject, setFocus, setScreen, setInfo, reportError],
   );
 
   const saveSettings = useCallback(

@@ -95,6 +95,8 @@ export interface AppInfo {
   projects_dir: string;
   /** A project the app was started with (command line), already open. */
   opened: ProjectView | null;
+  /** Why the project named on the command line could not be opened. */
+  startup_error: ApiError | null;
 }
 
 export interface Meta {

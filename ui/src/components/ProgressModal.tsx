@@ -13,6 +13,8 @@ const OP_LABEL: Record<string, [string, string]> = {
   'verify-file': ['正在核验文件', 'Verifying the file'],
 };
 
+const CANCELLABLE = new Set(['ingest', 'verify']);
+
 export function ProgressModal() {
   const { t } = useT();
   const [p, setP] = useState<Progress | null>(null);
@@ -50,6 +52,8 @@ export function ProgressModal() {
       title={t(zh, en)}
       data-testid="progress-modal"
       footer={
+        // Report and package rendering have no cancel point in the core.
+        !CANCELLABLE.has(p.op) ? null : (
         <Button
           danger
           loading={cancelling}
@@ -60,6 +64,7 @@ export function ProgressModal() {
         >
           {t('取消', 'Cancel')}
         </Button>
+        )
       }
     >
       <Bar percent={pct} status={p.finished ? 'success' : 'active'} />
