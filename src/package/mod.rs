@@ -452,8 +452,8 @@ fn conclude(kind: &'static str, checks: Vec<Check>, trust_given: bool) -> Verifi
     let verdict = match (ok, trust_given) {
         (true, true) => t!("通过：所有签名有效且签署人证书链接到所给信任锚，所有文件完整", "PASSED: every signature is valid and chains to the given trust anchor; every file is intact"),
         (true, false) => t!(
-            "完整性通过：签名与哈希均有效；未指定信任锚（--trust），签署人身份未核验",
-            "INTEGRITY PASSED: signatures and hashes are valid; no trust anchor given (--trust), so the signer's identity is not established"
+            "完整性通过：签名与哈希均有效；未指定信任锚（命令行 --trust，或应用中勾选的签发机构），签署人身份未核验",
+            "INTEGRITY PASSED: signatures and hashes are valid; no trust anchor given (--trust on the command line, or a trusted issuer ticked in the app), so the signer's identity is not established"
         ),
         (false, _) => {
             let n = checks.iter().filter(|c| !c.ok).count();
