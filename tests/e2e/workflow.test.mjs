@@ -220,6 +220,8 @@ test('a finding for a non-conformity', async () => {
   await s.typeTid('finding-owner', '王工');
   await s.clickTid('finding-save');
   await s.tid('finding-row-1');
+  await s.waitJs(`!document.querySelector('.ant-drawer-open')`);
+  await sleep(400);
   await s.shot('09-findings');
 });
 
