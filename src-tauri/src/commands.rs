@@ -992,8 +992,12 @@ fn identity_info(name: &str, id: &sign::Identity, ca_pem: Option<String>) -> Ide
 
 fn write_info(dir: &Path, info: &IdentityInfo) -> ApiResult<()> {
     let f = dir.join(IDENTITY_INFO);
-    let b =
-        serde_json::to_vec_pretty(info).map_err(|e| ApiError::new(e.to_string(), e.to_string()))?;
+    let b = serde_json::to_vec_pretty(info).map_err(|e| {
+        ApiError::new(
+            format!("无法保存签名身份信息：{e}"),
+            format!("cannot save the identity's details: {e}"),
+        )
+    })?;
     fsio::write_atomic(&f, &b).map_err(|e| io_at(&f, e))
 }
 

@@ -72,5 +72,5 @@ impl From<std::io::Error> for ApiError {
 /// An I/O error that names the file it concerns.
 pub fn io_at(path: &std::path::Path, e: std::io::Error) -> ApiError {
     let p = path.display();
-    ApiError::new(format!("{p}：{e}"), format!("{p}: {e}"))
+    ApiError::new(format!("{p}：读写失败（{e}）"), format!("{p}: {e}"))
 }
