@@ -11,7 +11,7 @@ use iovaudit::project::Project;
 use iovaudit::report::{self, ReportOptions};
 use iovaudit::sign::{self, KeyAlgo, NewIdentity};
 use serde_json::json;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
@@ -137,41 +137,14 @@ fn write_out(ctx: &Ctx, path: &Path, bytes: &[u8]) -> Result<(), i32> {
             ));
         }
     }
-    // Write beside the target and rename, so a failure never leaves half a file.
-    let tmp = temp_beside(path);
-    let res = std::fs::File::create_new(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    match res.and_then(|_| std::fs::rename(&tmp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(fail(
-                ctx,
-                format!("无法写入 {}：{e}", path.display()),
-                format!("cannot write {}: {e}", path.display()),
-            ))
-        }
-    }
-}
-
-/// A fresh name beside `path` for writing before the final rename
-/// (`.NAME.PID.N.partial`; never an existing file).
-fn temp_beside(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    (0..)
-        .map(|n| dir.join(format!(".{name}.{}.{n}.partial", std::process::id())))
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| dir.join(format!(".{name}.partial")))
+    // Written beside the target and renamed, so a failure never leaves half a file.
+    iovaudit::fsio::write_atomic(path, bytes).map_err(|e| {
+        fail(
+            ctx,
+            format!("无法写入 {}：{e}", path.display()),
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })
 }
 
 /// `--template` takes a folder, or a name: `default` is the built-in template,
@@ -426,25 +399,20 @@ pub fn package_cmd(ctx: &Ctx, cmd: PackageCmd) -> i32 {
                 }
             }
             // Written beside the target and renamed, so a failure never leaves half a package.
-            let tmp = temp_beside(&out);
-            let file = match std::fs::File::create_new(&tmp) {
+            let file = match iovaudit::fsio::AtomicFile::create(&out) {
                 Ok(f) => f,
                 Err(e) => {
                     return fail(
                         ctx,
-                        format!("无法写入 {}：{e}", tmp.display()),
-                        format!("cannot write {}: {e}", tmp.display()),
+                        format!("无法写入 {}：{e}", out.display()),
+                        format!("cannot write {}: {e}", out.display()),
                     )
                 }
             };
-            let res = package::export_to(&p, &id, &opts, std::io::BufWriter::new(file));
-            let res = res.and_then(|w| {
-                let f = w
-                    .into_inner()
-                    .map_err(|e| package::PackageError::Zip(e.to_string()))?;
-                f.sync_all()
-                    .map_err(|e| package::PackageError::Zip(e.to_string()))?;
-                std::fs::rename(&tmp, &out).map_err(|e| package::PackageError::Zip(e.to_string()))
+            let res = package::export_to(&p, &id, &opts, file).and_then(|f| {
+                f.commit()
+                    .map(|_| ())
+                    .map_err(|e| package::PackageError::Zip(format!("{}: {e}", out.display())))
             });
             match res {
                 Ok(()) => {
@@ -463,10 +431,8 @@ pub fn package_cmd(ctx: &Ctx, cmd: PackageCmd) -> i32 {
                     }
                     0
                 }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    fail(ctx, e.zh(), e.to_string())
-                }
+                // An uncommitted AtomicFile removes its temporary file when dropped.
+                Err(e) => fail(ctx, e.zh(), e.to_string()),
             }
         }
     }
