@@ -362,6 +362,7 @@ pub struct Status {
     pub veto: bool,
     pub obligation: crate::pack::Obligation,
     pub to_confirm: bool,
+    pub provenance: crate::pack::Provenance,
     pub applicability: Applicability,
     /// The verdict that counts: 不适用 when the scope rules the requirement out.
     pub verdict: Verdict,
@@ -457,6 +458,7 @@ fn status_of(
         veto: r.veto,
         obligation: r.obligation,
         to_confirm: r.to_confirm,
+        provenance: r.provenance,
         applicability,
         verdict,
         recorded: rec,

@@ -6,7 +6,6 @@ use clap::{Args, Subcommand};
 use iovaudit::assess::{self, Applicability, FindingInput, FindingStatus, Severity, Verdict};
 use iovaudit::evidence::{self, AddOptions};
 use iovaudit::i18n::{Lang, Text};
-use iovaudit::pack::to_confirm_mark;
 use iovaudit::project::{Kind, NewProject, Project, ProjectError};
 use iovaudit::{journal, score};
 use serde_json::json;
@@ -843,8 +842,8 @@ pub fn assess_cmd(ctx: &Ctx, cmd: AssessCmd) -> i32 {
                     verdict_cell(ctx, s),
                     ctx.text(&s.title)
                 );
-                if s.to_confirm {
-                    line.push_str(&format!("  {}", to_confirm_mark(ctx.lang)));
+                if let Some(m) = s.provenance.mark(ctx.lang) {
+                    line.push_str(&format!("  {m}"));
                 }
                 println!("{line}");
                 match &s.applicability {

@@ -4,7 +4,7 @@
 
 use iovaudit::i18n::Lang;
 use iovaudit::pack::{
-    self, duration_text, unit_text, Deadline, Diagnostic, Library, Pack, Requirement, Section,
+    Diagnostic, Library, Pack, Requirement, Section,
 };
 use serde_json::json;
 
@@ -97,8 +97,8 @@ fn tags(r: &Requirement, lang: Lang) -> String {
     if r.veto {
         t.push(lang.pick("一票否决", "veto").to_string());
     }
-    if r.to_confirm {
-        t.push(pack::to_confirm_mark(lang).to_string());
+    if let Some(m) = r.provenance.mark(lang) {
+        t.push(m.to_string());
     }
     t.join(" · ")
 }
@@ -174,60 +174,6 @@ pub fn pack_show(lib: &Library, p: &Pack, full: bool, json: bool, lang: Lang) {
     }
 }
 
-fn deadline_text(d: &Deadline, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
-    let text = |zh_s: String, en_s: String| if zh { zh_s } else { en_s };
-    match d {
-        Deadline::Annual { due } => {
-            let (m, day) = due.split_once('-').unwrap_or((due, ""));
-            let (m, day) = (m.trim_start_matches('0'), day.trim_start_matches('0'));
-            text(
-                format!("每年{m}月{day}日前"),
-                format!("every year by {due} (MM-DD)"),
-            )
-        }
-        Deadline::Recurring { period, when } => {
-            let p = duration_text(period, lang);
-            // "每1年" reads badly: say 每年 / 每月 / 每天 for a period of one.
-            let zh_p = p
-                .strip_prefix('1')
-                .filter(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
-                .map_or(p.clone(), |rest| rest.trim_start_matches('个').to_string());
-            let cond = when.as_ref().map(|w| w.source().to_string());
-            match cond {
-                Some(c) => text(
-                    format!("每{zh_p}一次（当 {c}）"),
-                    format!("every {p} (when {c})"),
-                ),
-                None => text(format!("每{zh_p}一次"), format!("every {p}")),
-            }
-        }
-        Deadline::Retention { period } => {
-            let p = duration_text(period, lang);
-            text(format!("保存不少于{p}"), format!("keep for at least {p}"))
-        }
-        Deadline::Triggered { within, trigger } => {
-            let w = duration_text(within, lang);
-            text(
-                format!("{}后{w}内", trigger.zh),
-                format!("within {w} after: {}", trigger.get(lang)),
-            )
-        }
-        Deadline::BeforeEvent { event } => text(
-            format!("{}之前", event.zh),
-            format!("before: {}", event.get(lang)),
-        ),
-        Deadline::Immediate { event } => match event {
-            Some(e) => text(
-                format!("立即（{}）", e.zh),
-                format!("immediately ({})", e.get(lang)),
-            ),
-            None => text("立即".into(), "immediately".into()),
-        },
-        Deadline::Once { date } => text(format!("{date}前"), format!("by {date}")),
-    }
-}
-
 fn requirement_body(r: &Requirement, indent: &str, lang: Lang) {
     println!("{indent}{}", r.text.get(lang));
     let applies = r.applies_to.join(", ");
@@ -258,19 +204,16 @@ fn requirement_body(r: &Requirement, indent: &str, lang: Lang) {
     }
     for p in &r.params {
         println!(
-            "{indent}{}{} {} {} {}",
+            "{indent}{}{}",
             lang.pick("参数：", "Parameter: "),
-            p.key,
-            p.op,
-            p.value,
-            unit_text(&p.unit, lang)
+            p.describe(lang)
         );
     }
     for d in &r.deadlines {
         println!(
             "{indent}{}{}",
             lang.pick("期限：", "Deadline: "),
-            deadline_text(d, lang)
+            d.describe(lang)
         );
     }
     if let Some(t) = &r.test {
@@ -287,8 +230,15 @@ fn requirement_body(r: &Requirement, indent: &str, lang: Lang) {
         prov.push_str(n);
     }
     println!("{indent}{}{prov}", lang.pick("来源：", "Provenance: "));
-    if r.to_confirm {
-        println!("{indent}{}", pack::to_confirm_mark(lang));
+    if let Some(m) = r.provenance.mark(lang) {
+        println!("{indent}{m}");
+    }
+    if !r.replaces.is_empty() {
+        println!(
+            "{indent}{}{}",
+            lang.pick("取代旧编号：", "Replaces: "),
+            r.replaces.join(", ")
+        );
     }
 }
 

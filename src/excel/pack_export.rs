@@ -5,7 +5,7 @@
 use super::pack_import::META_SHEETS;
 use super::text::inline;
 use super::{Location, Problem};
-use crate::pack::{Deadline, Pack, Requirement};
+use crate::pack::{DeadlineRule, Pack, Requirement, ValueOrigin};
 use crate::t;
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError,
@@ -72,6 +72,19 @@ fn text_value(zh: &str, en: &str) -> toml::Value {
     toml::Value::Table(t)
 }
 
+/// Per-value provenance, source and note, as the pack format writes them.
+fn origin_into(t: &mut toml::Table, o: &ValueOrigin) {
+    if let Some(p) = o.provenance {
+        t.insert("provenance".into(), toml::Value::String(p.as_str().into()));
+    }
+    if let Some(src) = &o.source {
+        t.insert("source".into(), toml::Value::String(src.clone()));
+    }
+    if let Some(n) = &o.note {
+        t.insert("note".into(), text_value(&n.zh, &n.en));
+    }
+}
+
 fn params_cell(r: &Requirement) -> String {
     if r.params.is_empty() {
         return String::new();
@@ -85,6 +98,7 @@ fn params_cell(r: &Requirement) -> String {
             t.insert("op".into(), toml::Value::String(p.op.clone()));
             t.insert("value".into(), num(p.value));
             t.insert("unit".into(), toml::Value::String(p.unit.clone()));
+            origin_into(&mut t, &p.origin);
             toml::Value::Table(t)
         })
         .collect();
@@ -101,38 +115,35 @@ fn deadlines_cell(r: &Requirement) -> String {
         .iter()
         .map(|d| {
             let mut t = toml::Table::new();
-            match d {
-                Deadline::Annual { due } => {
+            match &d.rule {
+                DeadlineRule::Annual { due } => {
                     t.insert("kind".into(), s("annual"));
                     t.insert("due".into(), s(due));
                 }
-                Deadline::Recurring { period, when } => {
+                DeadlineRule::Recurring { period } => {
                     t.insert("kind".into(), s("recurring"));
                     t.insert("period".into(), s(period));
-                    if let Some(w) = when {
-                        t.insert("when".into(), s(w.source()));
-                    }
                 }
-                Deadline::Retention { period } => {
+                DeadlineRule::Retention { period } => {
                     t.insert("kind".into(), s("retention"));
                     t.insert("period".into(), s(period));
                 }
-                Deadline::Triggered { within, trigger } => {
+                DeadlineRule::Triggered { within, trigger } => {
                     t.insert("kind".into(), s("triggered"));
                     t.insert("within".into(), s(within));
                     t.insert("trigger".into(), text_value(&trigger.zh, &trigger.en));
                 }
-                Deadline::BeforeEvent { event } => {
+                DeadlineRule::BeforeEvent { event } => {
                     t.insert("kind".into(), s("before_event"));
                     t.insert("event".into(), text_value(&event.zh, &event.en));
                 }
-                Deadline::Immediate { event } => {
+                DeadlineRule::Immediate { event } => {
                     t.insert("kind".into(), s("immediate"));
                     if let Some(e) = event {
                         t.insert("event".into(), text_value(&e.zh, &e.en));
                     }
                 }
-                Deadline::Once { date } => {
+                DeadlineRule::Once { date } => {
                     t.insert("kind".into(), s("once"));
                     match date.parse::<toml::value::Datetime>() {
                         Ok(d) => t.insert("date".into(), toml::Value::Datetime(d)),
@@ -140,6 +151,10 @@ fn deadlines_cell(r: &Requirement) -> String {
                     };
                 }
             }
+            if let Some(w) = &d.when {
+                t.insert("when".into(), s(w.source()));
+            }
+            origin_into(&mut t, &d.origin);
             toml::Value::Table(t)
         })
         .collect();

@@ -10,6 +10,7 @@
 pub mod condition;
 pub mod diag;
 pub mod model;
+mod lint;
 mod raw;
 mod validate;
 

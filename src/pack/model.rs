@@ -94,6 +94,9 @@ pub enum Provenance {
     Secondary,
     /// Reconstructed or inferred: to be confirmed against the official text.
     Inferred,
+    /// Read in a full text that is not the official copy (e.g. a PDF-to-text
+    /// extraction): to be checked once against the official text.
+    Fulltext,
 }
 
 impl Provenance {
@@ -105,6 +108,32 @@ impl Provenance {
                 "推断，待与正式文本核对",
                 "inferred, to be confirmed against the official text",
             ),
+            Provenance::Fulltext => Text::new(
+                "依据全文（非官方副本），待与正式文本核对",
+                "from the full text (unofficial copy), to be checked against the official text",
+            ),
+        }
+    }
+
+    /// The mark a view shows on content of this provenance, if any.
+    pub fn mark(self, lang: Lang) -> Option<&'static str> {
+        match self {
+            Provenance::Inferred => Some(to_confirm_mark(lang)),
+            Provenance::Fulltext => Some(lang.pick(
+                "ⓘ 依据非官方全文，待与正式文本核对",
+                "ⓘ from an unofficial full text, to be checked against the official text",
+            )),
+            Provenance::Text | Provenance::Secondary => None,
+        }
+    }
+
+    /// The value as written in a pack file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Text => "text",
+            Provenance::Secondary => "secondary",
+            Provenance::Inferred => "inferred",
+            Provenance::Fulltext => "fulltext",
         }
     }
 }
@@ -196,6 +225,7 @@ impl Pack {
                 Provenance::Text => c.text += 1,
                 Provenance::Secondary => c.secondary += 1,
                 Provenance::Inferred => c.inferred += 1,
+                Provenance::Fulltext => c.fulltext += 1,
             }
         }
         c
@@ -207,6 +237,7 @@ pub struct ProvenanceCounts {
     pub text: usize,
     pub secondary: usize,
     pub inferred: usize,
+    pub fulltext: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -220,6 +251,35 @@ pub struct Scoring {
     pub veto: VetoRule,
     /// Highest first; the last has `min` 0.
     pub bands: Vec<Band>,
+    /// Section rules (e.g. one failed check point fails the whole section).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupRule>,
+}
+
+/// A scoring rule over the requirements of one section.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRule {
+    pub section: String,
+    pub rule: GroupKind,
+    pub note: Option<Text>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupKind {
+    /// One requirement judged 不符合 makes every requirement of the section score 0.
+    AnyFailFailsAll,
+}
+
+impl GroupKind {
+    pub fn label(self) -> Text {
+        match self {
+            GroupKind::AnyFailFailsAll => Text::new(
+                "任一项不符合则本部分全部不得分",
+                "one non-conformity fails the whole section",
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -287,6 +347,43 @@ pub struct Requirement {
     pub params: Vec<Param>,
     pub deadlines: Vec<Deadline>,
     pub test: Option<TestMethod>,
+    /// Ids of an earlier version of the pack that this requirement replaces.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
+}
+
+/// Where one value (a parameter or a deadline) comes from, when that differs
+/// from the requirement's own provenance or needs a note.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ValueOrigin {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+    /// A citation of another document the value comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Text>,
+}
+
+impl ValueOrigin {
+    pub fn is_empty(&self) -> bool {
+        self.provenance.is_none() && self.source.is_none() && self.note.is_none()
+    }
+
+    /// One line for a view: provenance label, source, note; empty when nothing is set.
+    pub fn describe(&self, lang: Lang) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = self.provenance {
+            parts.push(p.label().get(lang).to_string());
+        }
+        if let Some(s) = &self.source {
+            parts.push(s.clone());
+        }
+        if let Some(n) = &self.note {
+            parts.push(n.get(lang).to_string());
+        }
+        parts.join(lang.pick("；", "; "))
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -310,18 +407,30 @@ pub struct Param {
     pub op: String,
     pub value: f64,
     pub unit: String,
+    #[serde(flatten)]
+    pub origin: ValueOrigin,
 }
 
+/// A dated obligation: the rule, the condition under which it holds, and
+/// where the value comes from.
 #[derive(Debug, Clone, Serialize)]
+pub struct Deadline {
+    #[serde(flatten)]
+    pub rule: DeadlineRule,
+    /// Only when this holds (over the pack's questions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    #[serde(flatten)]
+    pub origin: ValueOrigin,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Deadline {
+pub enum DeadlineRule {
     /// Every year by this month and day (`MM-DD`).
     Annual { due: String },
-    /// Every `period` (ISO 8601), optionally only when a condition holds.
-    Recurring {
-        period: String,
-        when: Option<Condition>,
-    },
+    /// Every `period` (ISO 8601).
+    Recurring { period: String },
     /// Keep for at least `period`.
     Retention { period: String },
     /// Within `within` after the trigger happens.
@@ -355,6 +464,8 @@ pub enum Relation {
     Subset,
     Superset,
     Intersect,
+    /// Same theme, no shared demand: nothing is inferred.
+    Thematic,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -408,6 +519,7 @@ impl Relation {
             Relation::Subset => Text::new("被包含（对方更严）", "subset (the other is stricter)"),
             Relation::Superset => Text::new("包含（本方更严）", "superset (this one is stricter)"),
             Relation::Intersect => Text::new("部分重叠", "overlapping"),
+            Relation::Thematic => Text::new("同一主题（无共同要求）", "same theme (no shared demand)"),
         }
     }
 
@@ -459,5 +571,95 @@ pub fn unit_text(unit: &str, lang: Lang) -> &str {
         ("second", Lang::En) => "s",
         ("times_per_year", Lang::En) => "times a year",
         (other, _) => other,
+    }
+}
+
+fn rule_text(d: &DeadlineRule, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let text = |zh_s: String, en_s: String| if zh { zh_s } else { en_s };
+    match d {
+        DeadlineRule::Annual { due } => {
+            let (m, day) = due.split_once('-').unwrap_or((due, ""));
+            let (m, day) = (m.trim_start_matches('0'), day.trim_start_matches('0'));
+            text(
+                format!("每年{m}月{day}日前"),
+                format!("every year by {due} (MM-DD)"),
+            )
+        }
+        DeadlineRule::Recurring { period } => {
+            let p = duration_text(period, lang);
+            // "每1年" reads badly: say 每年 / 每月 / 每天 for a period of one.
+            let zh_p = p
+                .strip_prefix('1')
+                .filter(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
+                .map_or(p.clone(), |rest| rest.trim_start_matches('个').to_string());
+            text(format!("每{zh_p}一次"), format!("every {p}"))
+        }
+        DeadlineRule::Retention { period } => {
+            let p = duration_text(period, lang);
+            text(format!("保存不少于{p}"), format!("keep for at least {p}"))
+        }
+        DeadlineRule::Triggered { within, trigger } => {
+            let w = duration_text(within, lang);
+            text(
+                format!("{}后{w}内", trigger.zh),
+                format!("within {w} after: {}", trigger.get(lang)),
+            )
+        }
+        DeadlineRule::BeforeEvent { event } => text(
+            format!("{}之前", event.zh),
+            format!("before: {}", event.get(lang)),
+        ),
+        DeadlineRule::Immediate { event } => match event {
+            Some(e) => text(
+                format!("立即（{}）", e.zh),
+                format!("immediately ({})", e.get(lang)),
+            ),
+            None => text("立即".into(), "immediately".into()),
+        },
+        DeadlineRule::Once { date } => text(format!("{date}前"), format!("by {date}")),
+    }
+}
+
+
+impl Deadline {
+    /// The deadline in words, with its condition and, where set, the
+    /// provenance of the value: "每1年一次（当 platform_level >= 3）［二手来源；…］".
+    pub fn describe(&self, lang: Lang) -> String {
+        let mut s = rule_text(&self.rule, lang);
+        if let Some(w) = &self.when {
+            s.push_str(&match lang {
+                Lang::Zh => format!("（当 {}）", w.source()),
+                Lang::En => format!(" (when {})", w.source()),
+            });
+        }
+        push_origin(&mut s, &self.origin, lang);
+        s
+    }
+}
+
+impl Param {
+    /// `log_retention >= 6 个月［…］`.
+    pub fn describe(&self, lang: Lang) -> String {
+        let mut s = format!(
+            "{} {} {} {}",
+            self.key,
+            self.op,
+            self.value,
+            unit_text(&self.unit, lang)
+        )
+        .trim_end()
+        .to_string();
+        push_origin(&mut s, &self.origin, lang);
+        s
+    }
+}
+
+fn push_origin(s: &mut String, o: &ValueOrigin, lang: Lang) {
+    if !o.is_empty() {
+        s.push_str(&match lang {
+            Lang::Zh => format!("［出处：{}］", o.describe(lang)),
+            Lang::En => format!(" [source: {}]", o.describe(lang)),
+        });
     }
 }

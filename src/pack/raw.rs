@@ -66,6 +66,15 @@ pub struct RawScoring {
     pub encouraged: Option<S<String>>,
     pub veto: Option<S<String>>,
     pub bands: Option<S<Vec<S<RawBand>>>>,
+    #[serde(default)]
+    pub groups: Vec<S<RawGroup>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawGroup {
+    pub section: Option<S<String>>,
+    pub rule: Option<S<String>>,
+    pub note: Option<S<RawText>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +122,8 @@ pub struct RawRequirement {
     #[serde(default)]
     pub deadlines: Vec<S<RawDeadline>>,
     pub test: Option<S<RawTest>>,
+    #[serde(default)]
+    pub replaces: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +132,9 @@ pub struct RawParam {
     pub op: Option<S<String>>,
     pub value: Option<S<f64>>,
     pub unit: Option<S<String>>,
+    pub provenance: Option<S<String>>,
+    pub source: Option<S<String>>,
+    pub note: Option<S<RawText>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,6 +147,9 @@ pub struct RawDeadline {
     pub trigger: Option<S<RawText>>,
     pub event: Option<S<RawText>>,
     pub date: Option<S<Datetime>>,
+    pub provenance: Option<S<String>>,
+    pub source: Option<S<String>>,
+    pub note: Option<S<RawText>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,7 +241,15 @@ fn allowed_keys(path: &[&str]) -> Option<&'static [&'static str]> {
             "applies_when",
             "questions",
         ],
-        ["scoring"] => &["partial", "not_applicable", "encouraged", "veto", "bands"],
+        ["scoring"] => &[
+            "partial",
+            "not_applicable",
+            "encouraged",
+            "veto",
+            "bands",
+            "groups",
+        ],
+        ["scoring", "groups"] => &["section", "rule", "note"],
         ["scoring", "bands"] => &["min", "label"],
         ["excluded"] => &["ids", "clause", "reason"],
         ["sections"] => &["id", "clause", "title", "requirements"],
@@ -246,10 +271,29 @@ fn allowed_keys(path: &[&str]) -> Option<&'static [&'static str]> {
             "params",
             "deadlines",
             "test",
+            "replaces",
         ],
-        ["sections", "requirements", "params"] => &["key", "op", "value", "unit"],
+        ["sections", "requirements", "params"] => &[
+            "key",
+            "op",
+            "value",
+            "unit",
+            "provenance",
+            "source",
+            "note",
+        ],
         ["sections", "requirements", "deadlines"] => &[
-            "kind", "due", "period", "within", "when", "trigger", "event", "date",
+            "kind",
+            "due",
+            "period",
+            "within",
+            "when",
+            "trigger",
+            "event",
+            "date",
+            "provenance",
+            "source",
+            "note",
         ],
         ["sections", "requirements", "test"] => &["clause", "zh", "en"],
         ["questions"] => &["id", "kind", "label", "options", "min", "max"],

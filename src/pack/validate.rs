@@ -206,6 +206,7 @@ pub fn check(sources: &[SourceFile]) -> (Library, Vec<Diagnostic>) {
             }
         }
     }
+    diags.extend(super::lint::lint(sources, &packs));
 
     (
         Library {
@@ -861,6 +862,41 @@ fn pack(sink: &mut Sink<'_>, raw: &RawFile, questions: &[Question]) -> Option<Pa
             }
         }
     }
+    // Section rules name sections of this pack; `replaces` names ids that are
+    // no longer requirements of it.
+    if let Some(sc) = raw.scoring.as_ref() {
+        for g in &sc.get_ref().groups {
+            if let Some(sec) = &g.get_ref().section {
+                let v = sec.get_ref();
+                if !section_ids.contains(v) {
+                    sink.error(
+                        sec.span(),
+                        t!(
+                            "计分分组引用了不存在的章节 `{v}`",
+                            "scoring group names no section of this pack: `{v}`"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    for sec in &raw.sections {
+        for r in &sec.get_ref().requirements {
+            let own = r.get_ref().id.as_ref().map(|i| i.get_ref().as_str());
+            for old in &r.get_ref().replaces {
+                let v = old.get_ref();
+                if req_ids.contains(v.trim()) || Some(v.trim()) == own {
+                    sink.error(
+                        old.span(),
+                        t!(
+                            "`replaces` 中的 `{v}` 仍是本检查单的要求；被取代的标识不能继续使用",
+                            "`{v}` in `replaces` is still a requirement of this pack; a replaced id cannot stay in use"
+                        ),
+                    );
+                }
+            }
+        }
+    }
     if sections.len() != raw.sections.len() {
         return None;
     }
@@ -906,9 +942,38 @@ fn provenance(
             ("text", Provenance::Text),
             ("secondary", Provenance::Secondary),
             ("inferred", Provenance::Inferred),
+            ("fulltext", Provenance::Fulltext),
         ],
         ctx,
     )
+}
+
+/// The optional per-value provenance, source and note of a parameter or deadline.
+fn value_origin(
+    sink: &mut Sink<'_>,
+    prov: &Option<S<String>>,
+    source: &Option<S<String>>,
+    note: &Option<S<RawText>>,
+    parent: &Range<usize>,
+    ctx: &(String, String),
+) -> Option<ValueOrigin> {
+    let provenance = match prov {
+        Some(_) => Some(provenance(sink, prov, parent, ctx)?),
+        None => None,
+    };
+    let note = match note {
+        Some(_) => Some(text(sink, note, parent, "note", false, ctx)?),
+        None => None,
+    };
+    let source = source
+        .as_ref()
+        .map(|s| s.get_ref().trim().to_string())
+        .filter(|s| !s.is_empty());
+    Some(ValueOrigin {
+        provenance,
+        source,
+        note,
+    })
 }
 
 fn scoring(sink: &mut Sink<'_>, raw: &RawFile, ctx: &(String, String)) -> Option<Scoring> {
@@ -1036,6 +1101,34 @@ fn scoring(sink: &mut Sink<'_>, raw: &RawFile, ctx: &(String, String)) -> Option
             }
         }
     }
+    let mut groups = Vec::new();
+    for g in &r.groups {
+        let gs = g.span();
+        let gr = g.get_ref();
+        let section = req_str(sink, &gr.section, &gs, "section", ctx);
+        let rule = one_of(
+            sink,
+            &gr.rule,
+            &gs,
+            "rule",
+            &[("any_fail_fails_all", GroupKind::AnyFailFailsAll)],
+            ctx,
+        );
+        let note = match &gr.note {
+            Some(_) => text(sink, &gr.note, &gs, "note", true, ctx),
+            None => None,
+        };
+        match (section, rule) {
+            (Some(section), Some(rule)) if gr.note.is_none() || note.is_some() => {
+                groups.push(GroupRule {
+                    section,
+                    rule,
+                    note,
+                })
+            }
+            _ => ok = false,
+        }
+    }
     if !ok {
         return None;
     }
@@ -1045,6 +1138,7 @@ fn scoring(sink: &mut Sink<'_>, raw: &RawFile, ctx: &(String, String)) -> Option
         encouraged: encouraged?,
         veto: veto?,
         bands,
+        groups,
     })
 }
 
@@ -1353,12 +1447,14 @@ fn requirement(
             }
             Some(v) => Some(*v.get_ref()),
         };
-        match (key, op, value, unit) {
-            (Some(key), Some(op), Some(value), Some(unit)) => params.push(Param {
+        let origin = value_origin(sink, &pr.provenance, &pr.source, &pr.note, &ps, &ctx);
+        match (key, op, value, unit, origin) {
+            (Some(key), Some(op), Some(value), Some(unit), Some(origin)) => params.push(Param {
                 key,
                 op,
                 value,
                 unit,
+                origin,
             }),
             _ => bad = true,
         }
@@ -1417,11 +1513,16 @@ fn requirement(
         veto: rr.veto.unwrap_or(false),
         themes,
         provenance,
-        to_confirm: provenance == Provenance::Inferred,
+        to_confirm: matches!(provenance, Provenance::Inferred | Provenance::Fulltext),
         provenance_note: rr.provenance_note.clone(),
         params,
         deadlines,
         test,
+        replaces: rr
+            .replaces
+            .iter()
+            .map(|r| r.get_ref().trim().to_string())
+            .collect(),
     })
 }
 
@@ -1438,7 +1539,7 @@ fn deadline(
     // Which keys each kind takes, besides `kind`.
     let takes: &[&str] = match kind.as_str() {
         "annual" => &["due"],
-        "recurring" => &["period", "when"],
+        "recurring" => &["period"],
         "retention" => &["period"],
         "triggered" => &["within", "trigger"],
         "before_event" => &["event"],
@@ -1450,11 +1551,10 @@ fn deadline(
             return None;
         }
     };
-    let present: [(&str, bool); 7] = [
+    let present: [(&str, bool); 6] = [
         ("due", r.due.is_some()),
         ("period", r.period.is_some()),
         ("within", r.within.is_some()),
-        ("when", r.when.is_some()),
         ("trigger", r.trigger.is_some()),
         ("event", r.event.is_some()),
         ("date", r.date.is_some()),
@@ -1502,34 +1602,26 @@ fn deadline(
                 );
                 return None;
             }
-            Deadline::Annual { due }
+            DeadlineRule::Annual { due }
         }
-        "recurring" => {
-            let period = duration(&r.period, "period", sink);
-            let when = match &r.when {
-                Some(c) => Some(condition(sink, c, questions, pack_questions)?),
-                None => None,
-            };
-            Deadline::Recurring {
-                period: period?,
-                when,
-            }
-        }
-        "retention" => Deadline::Retention {
+        "recurring" => DeadlineRule::Recurring {
+            period: duration(&r.period, "period", sink)?,
+        },
+        "retention" => DeadlineRule::Retention {
             period: duration(&r.period, "period", sink)?,
         },
         "triggered" => {
             let within = duration(&r.within, "within", sink);
             let trigger = text(sink, &r.trigger, &ds, "trigger", false, ctx);
-            Deadline::Triggered {
+            DeadlineRule::Triggered {
                 within: within?,
                 trigger: trigger?,
             }
         }
-        "before_event" => Deadline::BeforeEvent {
+        "before_event" => DeadlineRule::BeforeEvent {
             event: text(sink, &r.event, &ds, "event", false, ctx)?,
         },
-        "immediate" => Deadline::Immediate {
+        "immediate" => DeadlineRule::Immediate {
             event: match &r.event {
                 Some(_) => Some(text(sink, &r.event, &ds, "event", false, ctx)?),
                 None => None,
@@ -1540,12 +1632,21 @@ fn deadline(
                 missing(sink, ds.clone(), "date", &ctx.0);
                 return None;
             }
-            Deadline::Once {
+            DeadlineRule::Once {
                 date: date(sink, &r.date, "date")?,
             }
         }
     };
-    ok.then_some(out)
+    let when = match &r.when {
+        Some(c) => Some(condition(sink, c, questions, pack_questions)?),
+        None => None,
+    };
+    let origin = value_origin(sink, &r.provenance, &r.source, &r.note, &ds, ctx)?;
+    ok.then_some(Deadline {
+        rule: out,
+        when,
+        origin,
+    })
 }
 
 // ---------------------------------------------------------------- mappings
@@ -1590,6 +1691,7 @@ fn theme(
                 ("subset", Relation::Subset),
                 ("superset", Relation::Superset),
                 ("intersect", Relation::Intersect),
+                ("thematic", Relation::Thematic),
             ],
             &ctx,
         );
