@@ -710,3 +710,69 @@ fn template_names_and_folders() {
         r.stderr
     );
 }
+
+/// An approved project keeps the checklists it was assessed against: with a
+/// library whose packs have changed, its package is byte-identical, and
+/// `status` names the difference.
+#[test]
+fn an_approved_project_exports_the_same_after_the_library_changes() {
+    let f = fixture();
+    let lib = f.root.join("changed-library");
+    let _ = std::fs::remove_dir_all(&lib);
+    copy_tree(&common::repo().join("checklists"), &lib);
+    let mut changed = 0;
+    for name in ["gb44495.toml", "n134.toml"] {
+        let p = lib.join(name);
+        let text = std::fs::read_to_string(&p).expect("pack");
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("version"))
+            .expect("version line")
+            .to_string();
+        let new = text
+            .replacen(&line, "version = \"2099.1\"", 1)
+            .replacen("text = { zh = \"", "text = { zh = \"（已修订）", 1);
+        assert_ne!(new, text);
+        std::fs::write(&p, new).expect("write");
+        changed += 1;
+    }
+    assert_eq!(changed, 2);
+    let again = f.root.join("other-library.zip");
+    let r = run_pw(&[
+        "--checklists",
+        s(&lib),
+        "package",
+        "export",
+        s(&f.project),
+        "--out",
+        s(&again),
+        "--identity",
+        s(&f.idir.join("signer.p12")),
+        "--with-evidence",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        std::fs::read(&again).expect("a") == std::fs::read(&f.package).expect("b"),
+        "a changed library changed the approved project's package"
+    );
+    let st = run(&["--checklists", s(&lib), "--lang", "en", "status", s(&f.project)]);
+    assert_eq!(st.code, 0, "{}", st.stderr);
+    assert!(
+        st.stdout.contains("2099.1") && st.stdout.contains("differs"),
+        "{}",
+        st.stdout
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read") {
+        let e = e.expect("entry");
+        let t = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), &t).expect("copy");
+        }
+    }
+}

@@ -216,3 +216,15 @@ pub fn findings(project: &Project) -> Result<Vec<Finding>> {
     .and_then(|r| r.collect())
     .map_err(|e| project.db_err(e))
 }
+
+/// How many findings each requirement id has (including ids no longer in
+/// the project's packs).
+pub(crate) fn finding_counts(
+    project: &Project,
+) -> Result<std::collections::BTreeMap<String, usize>> {
+    let mut out = std::collections::BTreeMap::new();
+    for f in findings(project)? {
+        *out.entry(f.requirement).or_insert(0) += 1;
+    }
+    Ok(out)
+}

@@ -9,8 +9,10 @@
 
 mod findings;
 mod review;
+mod upgrade;
 pub use findings::*;
 pub use review::*;
+pub use upgrade::*;
 
 use crate::i18n::{Lang, Text};
 use crate::pack::{Answer, Library, Pack, QuestionKind, Relation, Requirement, Section, Truth};
@@ -346,8 +348,17 @@ pub struct Recorded {
     pub at: String,
     /// Set when the verdict was proposed from a mapped requirement's verdict.
     pub inferred_from: Option<String>,
-    /// False while an inferred verdict awaits a person's confirmation.
+    /// False while an inferred verdict awaits a person's confirmation, or
+    /// while a verdict carried over a pack upgrade waits to be judged again.
     pub confirmed: bool,
+    /// Set when a pack upgrade changed or replaced the requirement: why the
+    /// verdict must be judged again (cleared by a new verdict or `confirm`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejudge: Option<Text>,
+}
+
+fn rejudge_of(v: Option<String>) -> Option<Text> {
+    v.map(|s| serde_json::from_str::<Text>(&s).unwrap_or_else(|_| Text::new(s.clone(), s)))
 }
 
 /// Everything known about one requirement in the project.
@@ -373,7 +384,7 @@ pub struct Status {
 pub fn recorded_verdicts(project: &Project) -> Result<BTreeMap<String, Recorded>> {
     let mut st = project
         .conn()
-        .prepare("SELECT requirement, verdict, note, assessor, at, inferred_from, confirmed FROM verdict")
+        .prepare("SELECT requirement, verdict, note, assessor, at, inferred_from, confirmed, rejudge FROM verdict")
         .map_err(|e| project.db_err(e))?;
     let rows = st
         .query_map([], |r| {
@@ -387,12 +398,22 @@ pub fn recorded_verdicts(project: &Project) -> Result<BTreeMap<String, Recorded>
                     at: r.get(4)?,
                     inferred_from: r.get(5)?,
                     confirmed: r.get::<_, i64>(6)? != 0,
+                    rejudge: rejudge_of(r.get(7)?),
                 },
             ))
         })
         .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
         .map_err(|e| project.db_err(e))?;
     Ok(rows.into_iter().collect())
+}
+
+/// How many evidence links each requirement id has (including ids no
+/// longer in the project's packs).
+pub(crate) fn link_counts(project: &Project) -> Result<BTreeMap<String, usize>> {
+    Ok(links(project)?
+        .into_iter()
+        .map(|(k, v)| (k, v.len()))
+        .collect())
 }
 
 fn links(project: &Project) -> Result<BTreeMap<String, Vec<i64>>> {
@@ -605,7 +626,7 @@ pub fn set_verdict(
             tx.execute(
                 "INSERT INTO verdict (requirement, verdict, note, assessor, at, inferred_from, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, NULL, 1)
                  ON CONFLICT(requirement) DO UPDATE SET verdict = excluded.verdict, note = excluded.note, assessor = excluded.assessor,
-                 at = excluded.at, inferred_from = NULL, confirmed = 1",
+                 at = excluded.at, inferred_from = NULL, confirmed = 1, rejudge = NULL",
                 params![rid, verdict.as_str(), note, by, at],
             )?;
         }
@@ -629,11 +650,11 @@ pub fn confirm(project: &mut Project, by: &str, id: &str) -> Result<()> {
     let rid = req.id.clone();
     let rec = recorded_verdicts(project)?.remove(&rid);
     match rec {
-        Some(r) if r.inferred_from.is_some() && !r.confirmed => {}
+        Some(r) if (r.inferred_from.is_some() || r.rejudge.is_some()) && !r.confirmed => {}
         _ => {
             return Err(ProjectError::invalid(t!(
-                "要求 {rid} 没有待确认的推断结论",
-                "{rid} has no inferred verdict awaiting confirmation"
+                "要求 {rid} 没有待确认的推断结论或待重新判定的结论",
+                "{rid} has no inferred verdict awaiting confirmation and no verdict to re-judge"
             )));
         }
     }
@@ -644,7 +665,7 @@ pub fn confirm(project: &mut Project, by: &str, id: &str) -> Result<()> {
         serde_json::json!({"requirement": rid}),
         |tx| {
             tx.execute(
-                "UPDATE verdict SET confirmed = 1, assessor = ?2, at = ?3 WHERE requirement = ?1",
+                "UPDATE verdict SET confirmed = 1, rejudge = NULL, assessor = ?2, at = ?3 WHERE requirement = ?1",
                 params![rid, by, at],
             )?;
             Ok(())
@@ -657,7 +678,7 @@ pub fn recorded_verdict(project: &Project, id: &str) -> Result<Option<Recorded>>
     project
         .conn()
         .query_row(
-            "SELECT verdict, note, assessor, at, inferred_from, confirmed FROM verdict WHERE requirement = ?1",
+            "SELECT verdict, note, assessor, at, inferred_from, confirmed, rejudge FROM verdict WHERE requirement = ?1",
             params![id],
             |r| {
                 let v: String = r.get(0)?;
@@ -668,6 +689,7 @@ pub fn recorded_verdict(project: &Project, id: &str) -> Result<Option<Recorded>>
                     at: r.get(3)?,
                     inferred_from: r.get(4)?,
                     confirmed: r.get::<_, i64>(5)? != 0,
+                    rejudge: rejudge_of(r.get(6)?),
                 })
             },
         )

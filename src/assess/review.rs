@@ -70,17 +70,41 @@ fn transition(
         )));
     }
     if to == State::InReview {
-        let unconfirmed: Vec<String> = recorded_verdicts(project)?
+        // Only requirements of the project's packs count: verdicts kept as
+        // history for requirements an upgrade removed do not block.
+        let live: std::collections::HashSet<String> = statuses(project)?
             .into_iter()
-            .filter(|(_, r)| !r.confirmed)
-            .map(|(k, _)| k)
+            .map(|s| s.requirement)
             .collect();
-        if !unconfirmed.is_empty() {
-            let n = unconfirmed.len();
-            let list = unconfirmed.join(", ");
+        let pending: Vec<(String, bool)> = recorded_verdicts(project)?
+            .into_iter()
+            .filter(|(k, r)| !r.confirmed && live.contains(k))
+            .map(|(k, r)| (k, r.rejudge.is_some()))
+            .collect();
+        let rejudge: Vec<&str> = pending
+            .iter()
+            .filter(|(_, r)| *r)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let inferred: Vec<&str> = pending
+            .iter()
+            .filter(|(_, r)| !*r)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        if !inferred.is_empty() {
+            let n = inferred.len();
+            let list = inferred.join(", ");
             return Err(ProjectError::invalid(t!(
-                "还有 {n} 项推断结论未经确认（{list}），请先确认（assess confirm）或重新判定",
-                "{n} inferred verdict(s) are not confirmed yet ({list}); confirm them (assess confirm) or judge them first"
+                "还有 {n} 项推断结论未经确认（{list}），请先确认或重新判定",
+                "{n} inferred verdict(s) are not confirmed yet ({list}); confirm or judge them first"
+            )));
+        }
+        if !rejudge.is_empty() {
+            let n = rejudge.len();
+            let list = rejudge.join(", ");
+            return Err(ProjectError::invalid(t!(
+                "检查单升级后还有 {n} 项结论待重新判定（{list}），请重新判定或确认原结论仍然成立",
+                "{n} verdict(s) must be judged again after a checklist upgrade ({list}); judge them or confirm the earlier verdict still holds"
             )));
         }
     }

@@ -381,16 +381,21 @@ pub fn pack_export(a: PackExportXlsx, checklists: Option<PathBuf>, lang: Lang) -
 
 // ------------------------------------------------------------------ assess import-xlsx
 
-pub fn assess_import(a: AssessImportXlsx, lang: Lang) -> i32 {
+pub fn assess_import(a: AssessImportXlsx, ctx: &super::project::Ctx) -> i32 {
+    let lang = ctx.lang;
+    let lib = match ctx.library() {
+        Ok(l) => l,
+        Err(c) => return c,
+    };
     let by =
         a.by.clone()
             .or_else(|| std::env::var("USER").ok())
             .unwrap_or_default();
     // A dry run only reads: a shared lock, so it works beside other readers.
     let opened = if a.dry_run {
-        Project::open_read_only(&a.dir)
+        Project::open_read_only_with(&a.dir, lib)
     } else {
-        Project::open(&a.dir)
+        Project::open_with(&a.dir, lib, false)
     };
     let mut project = match opened {
         Ok(p) => p,

@@ -155,13 +155,17 @@ enum PackCmd {
 pub fn run() -> i32 {
     let cli = Cli::parse();
     let lang = cli.lang;
-    let ctx = project::Ctx { lang };
+    let checklists = cli
+        .checklists
+        .clone()
+        .or_else(|| std::env::var_os("IOVAUDIT_CHECKLISTS").map(PathBuf::from));
+    let ctx = project::Ctx { lang, checklists };
     match cli.command {
         Command::Project(c) => project::project(&ctx, c),
         Command::Scope(c) => project::scope(&ctx, c),
         Command::Evidence(c) => project::evidence(&ctx, c),
         Command::Assess(excel::AssessCmd::Core(c)) => project::assess_cmd(&ctx, c),
-        Command::Assess(excel::AssessCmd::ImportXlsx(a)) => excel::assess_import(a, lang),
+        Command::Assess(excel::AssessCmd::ImportXlsx(a)) => excel::assess_import(a, &ctx),
         Command::Finding(c) => project::finding(&ctx, c),
         Command::Score { dir, json } => project::score_cmd(&ctx, &dir, json),
         Command::Review(c) => project::review(&ctx, c),

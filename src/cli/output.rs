@@ -278,7 +278,11 @@ pub fn report_cmd(
         Ok(t) => t,
         Err(c) => return c,
     };
-    let p = match Project::open_read_only(dir) {
+    let lib = match ctx.library() {
+        Ok(l) => l,
+        Err(c) => return c,
+    };
+    let p = match Project::open_read_only_with(dir, lib) {
         Ok(p) => p,
         Err(e) => return fail(ctx, e.zh(), e.to_string()),
     };
@@ -371,7 +375,11 @@ pub fn package_cmd(ctx: &Ctx, cmd: PackageCmd) -> i32 {
                 Ok(t) => t,
                 Err(c) => return c,
             };
-            let p = match Project::open_read_only(&dir) {
+            let lib = match ctx.library() {
+                Ok(l) => l,
+                Err(c) => return c,
+            };
+            let p = match Project::open_read_only_with(&dir, lib) {
                 Ok(p) => p,
                 Err(e) => return fail(ctx, e.zh(), e.to_string()),
             };

@@ -51,6 +51,23 @@ pub enum ProjectCmd {
         #[command(flatten)]
         by: By,
     },
+    /// Move the project to the library's content of a pack / 将项目的检查单升级为当前检查单库中的版本
+    ///
+    /// Shows what changed (added, removed, changed, replaced requirements) and, unless
+    /// --dry-run, applies it in one journalled step: verdicts on changed or replacing
+    /// requirements are kept but must be judged again; removed ones stay as history.
+    UpgradePack {
+        dir: PathBuf,
+        /// Pack id, e.g. GB44495
+        pack: String,
+        /// Only show the difference; change nothing / 仅显示差异
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        by: By,
+    },
 }
 
 #[derive(Subcommand)]
@@ -157,7 +174,7 @@ pub enum AssessCmd {
         dir: PathBuf,
         #[arg(long)]
         pack: Option<String>,
-        /// unassessed | nonconform | inferred | to-confirm | na
+        /// unassessed | nonconform | inferred | rejudge | to-confirm | na
         #[arg(long)]
         filter: Option<String>,
         #[arg(long)]
@@ -255,9 +272,45 @@ pub enum JournalCmd {
 
 pub struct Ctx {
     pub lang: Lang,
+    /// `--checklists DIR` / IOVAUDIT_CHECKLISTS: the library to use instead of the built-in one.
+    pub checklists: Option<PathBuf>,
 }
 
 impl Ctx {
+    /// The running program's checklist library: `--checklists DIR` (or
+    /// IOVAUDIT_CHECKLISTS) when given, else the built-in one. Problems are
+    /// printed and give exit code 1 (2 when the directory cannot be read).
+    pub fn library(&self) -> Result<iovaudit::pack::Library, i32> {
+        use iovaudit::pack;
+        let loaded = match &self.checklists {
+            None => pack::builtin(),
+            Some(d) => match pack::read_sources(std::slice::from_ref(d)) {
+                Ok(src) => pack::load(&src),
+                Err(e) => {
+                    eprintln!(
+                        "{}",
+                        self.t(&format!("错误：{}", e.zh()), &format!("error: {e}"))
+                    );
+                    return Err(2);
+                }
+            },
+        };
+        loaded.map_err(|diags| {
+            for d in &diags {
+                eprintln!("{}", d.render(self.lang));
+            }
+            let n = diags.len();
+            eprintln!(
+                "{}",
+                self.t(
+                    &format!("错误：检查单库有 {n} 个问题，无法使用"),
+                    &format!("error: the checklist library has {n} problem(s) and cannot be used"),
+                )
+            );
+            1
+        })
+    }
+
     fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(zh, en)
     }
@@ -288,17 +341,26 @@ fn json_out(v: &serde_json::Value) {
     }
 }
 
-fn open(ctx: &Ctx, dir: &Path) -> Result<Project, i32> {
-    Project::open(dir).map_err(|e| ctx.fail(&e))
+pub(crate) fn open(ctx: &Ctx, dir: &Path) -> Result<Project, i32> {
+    let lib = ctx.library()?;
+    Project::open_with(dir, lib, false).map_err(|e| ctx.fail(&e))
 }
 
 /// For commands that only read: a shared lock, so several can run at once.
-fn open_ro(ctx: &Ctx, dir: &Path) -> Result<Project, i32> {
-    Project::open_read_only(dir).map_err(|e| ctx.fail(&e))
+pub(crate) fn open_ro(ctx: &Ctx, dir: &Path) -> Result<Project, i32> {
+    let lib = ctx.library()?;
+    Project::open_read_only_with(dir, lib).map_err(|e| ctx.fail(&e))
 }
 
 pub fn project(ctx: &Ctx, cmd: ProjectCmd) -> i32 {
     match cmd {
+        ProjectCmd::UpgradePack {
+            dir,
+            pack,
+            dry_run,
+            json,
+            by,
+        } => upgrade_pack(ctx, &dir, &pack, dry_run, json, &by.name()),
         ProjectCmd::Init {
             dir,
             name,
@@ -318,21 +380,9 @@ pub fn project(ctx: &Ctx, cmd: ProjectCmd) -> i32 {
                 );
                 return 2;
             };
-            let lib = match iovaudit::pack::builtin() {
+            let lib = match ctx.library() {
                 Ok(l) => l,
-                Err(d) => {
-                    eprintln!(
-                        "{}",
-                        ctx.t(
-                            "错误：内置检查单库有问题",
-                            "error: the built-in checklist library has problems"
-                        )
-                    );
-                    for x in d {
-                        eprintln!("{}", x.render(ctx.lang));
-                    }
-                    return 1;
-                }
+                Err(code) => return code,
             };
             let new = NewProject {
                 name,
@@ -745,7 +795,9 @@ fn simple(
 fn verdict_cell(ctx: &Ctx, s: &assess::Status) -> String {
     let mut v = ctx.text(&s.verdict.label()).to_string();
     if let Some(r) = &s.recorded {
-        if r.inferred_from.is_some() && !r.confirmed {
+        if r.rejudge.is_some() && !r.confirmed {
+            v.push_str(ctx.t("（待重新判定）", " (to re-judge)"));
+        } else if r.inferred_from.is_some() && !r.confirmed {
             v.push_str(ctx.t("（推断，待确认）", " (inferred, unconfirmed)"));
         }
     }
@@ -825,6 +877,10 @@ pub fn assess_cmd(ctx: &Ctx, cmd: AssessCmd) -> i32 {
                             .as_ref()
                             .is_some_and(|r| r.inferred_from.is_some() && !r.confirmed),
                         Some("to-confirm") => s.to_confirm,
+                        Some("rejudge") => s
+                            .recorded
+                            .as_ref()
+                            .is_some_and(|r| r.rejudge.is_some() && !r.confirmed),
                         Some("na") => s.verdict == Verdict::Na,
                         Some(_) => true,
                     }
@@ -861,6 +917,9 @@ pub fn assess_cmd(ctx: &Ctx, cmd: AssessCmd) -> i32 {
                     _ => {}
                 }
                 if let Some(r) = &s.recorded {
+                    if let Some(why) = r.rejudge.as_ref().filter(|_| !r.confirmed) {
+                        println!("{:<17}{}", "", ctx.text(why));
+                    }
                     if !r.note.is_empty() {
                         println!("{:<17}{}", "", r.note);
                     }
@@ -1256,9 +1315,10 @@ pub fn status(ctx: &Ctx, dir: &Path, json: bool) -> i32 {
             .iter()
             .filter(|f| f.status == FindingStatus::Open)
             .count();
+        let versions = p.pack_versions()?;
         if json {
             json_out(
-                &json!({"schema": 1, "project": meta, "scope_answered": answers.len(), "score": s, "evidence": ev.len(), "findings": fs.len(), "open_findings": open_findings, "journal": {"entries": n, "head": head, "intact": breaks.is_empty()}}),
+                &json!({"schema": 1, "project": meta, "pack_versions": versions, "scope_answered": answers.len(), "score": s, "evidence": ev.len(), "findings": fs.len(), "open_findings": open_findings, "journal": {"entries": n, "head": head, "intact": breaks.is_empty()}}),
             );
             return Ok(0);
         }
@@ -1288,12 +1348,35 @@ pub fn status(ctx: &Ctx, dir: &Path, json: bool) -> i32 {
         println!(
             "{}{}",
             ctx.t("检查单：", "Packs: "),
-            meta.packs
+            versions
                 .iter()
-                .map(|(i, v)| format!("{i} {v}"))
+                .map(|v| format!("{} {}", v.pack, v.version))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        for v in versions.iter().filter(|v| v.differs) {
+            let lib = v.library_version.clone().unwrap_or_else(|| "-".into());
+            println!(
+                "  {}",
+                ctx.t(
+                    &format!("⚠ 检查单库中的 {} 为 {lib} 版，与项目所用的 {} 版内容不同；项目继续按其保存的 {} 版评估。查看差异：iovaudit project upgrade-pack DIR {} --dry-run", v.pack, v.version, v.version, v.pack),
+                    &format!("⚠ the library holds {} {lib}, which differs from the {} the project is assessed against; the project keeps using its stored {}. See the difference: iovaudit project upgrade-pack DIR {} --dry-run", v.pack, v.version, v.version, v.pack)
+                )
+            );
+        }
+        let pending = statuses
+            .iter()
+            .filter(|s| s.recorded.as_ref().is_some_and(|r| r.rejudge.is_some() && !r.confirmed))
+            .count();
+        if pending > 0 {
+            println!(
+                "  {}",
+                ctx.t(
+                    &format!("待重新判定（检查单升级后）：{pending} 项（assess list DIR --filter rejudge）"),
+                    &format!("to re-judge after a checklist upgrade: {pending} (assess list DIR --filter rejudge)")
+                )
+            );
+        }
         println!(
             "{}{}",
             ctx.t("已回答适用性问题：", "Scope answers: "),
@@ -1324,6 +1407,86 @@ pub fn status(ctx: &Ctx, dir: &Path, json: bool) -> i32 {
         Ok(c) => c,
         Err(e) => ctx.fail(&e),
     }
+}
+
+fn upgrade_pack(ctx: &Ctx, dir: &Path, pack: &str, dry_run: bool, json: bool, by: &str) -> i32 {
+    let opened = if dry_run { open_ro(ctx, dir) } else { open(ctx, dir) };
+    let mut p = match opened {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let out = match assess::upgrade_pack(&mut p, by, pack, dry_run) {
+        Ok(o) => o,
+        Err(e) => return ctx.fail(&e),
+    };
+    if json {
+        json_out(&json!({"schema": 1, "upgrade": out}));
+        return 0;
+    }
+    let d = &out.diff;
+    println!(
+        "{}",
+        ctx.t(
+            &format!("检查单 {}：项目版本 {} → 检查单库版本 {}", d.pack, d.from_version, d.to_version),
+            &format!("pack {}: project version {} → library version {}", d.pack, d.from_version, d.to_version)
+        )
+    );
+    println!("  SHA-256 {} → {}", short(&d.from_sha256), short(&d.to_sha256));
+    let list = |label_zh: &str, label_en: &str, ids: &[String]| {
+        if !ids.is_empty() {
+            println!("{}（{}）：{}", ctx.t(label_zh, label_en), ids.len(), ids.join(", "));
+        }
+    };
+    list("新增", "Added", &d.added);
+    list("删除", "Removed", &d.removed);
+    for c in &d.changed {
+        println!("{} {}：{}", ctx.t("改变", "Changed"), c.requirement, c.fields.join(", "));
+    }
+    for r in &d.replaced {
+        println!(
+            "{} {} ← {}",
+            ctx.t("取代", "Replaces"),
+            r.requirement,
+            r.replaces.join(", ")
+        );
+    }
+    println!("{}{}", ctx.t("未变：", "Unchanged: "), d.unchanged);
+    println!();
+    let verb = |zh: &str, en: &str| if dry_run { ctx.t(&format!("将{zh}"), &format!("would {en}")).to_string() } else { ctx.t(zh, en).to_string() };
+    if !out.rejudge.is_empty() {
+        println!(
+            "{}（{}）：{}",
+            verb("标记为待重新判定", "mark to re-judge"),
+            out.rejudge.len(),
+            out.rejudge.join(", ")
+        );
+    }
+    for (new, old) in &out.carried {
+        println!("  {} {old} → {new}", verb("沿用结论", "carry the verdict"));
+    }
+    for h in &out.history {
+        println!(
+            "  {} {}：{} {}，{} {}，{} {}",
+            ctx.t("保留为历史", "kept as history"),
+            h.requirement,
+            ctx.t("结论", "verdict"),
+            h.verdict.map(|v| ctx.text(&v.label()).to_string()).unwrap_or_else(|| "-".into()),
+            ctx.t("证据关联", "evidence links"),
+            h.evidence_links,
+            ctx.t("整改项", "findings"),
+            h.findings
+        );
+    }
+    if dry_run {
+        println!("{}", ctx.t("（试运行，未作任何修改）", "(dry run: nothing was changed)"));
+    } else {
+        println!("{}", ctx.t("已升级并记入操作日志。", "Upgraded and journalled."));
+    }
+    0
+}
+
+fn short(h: &str) -> &str {
+    h.get(..12).unwrap_or(h)
 }
 
 pub fn demo(ctx: &Ctx, dir: &Path) -> i32 {

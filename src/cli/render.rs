@@ -33,6 +33,7 @@ pub fn pack_list(lib: &Library, json: bool, lang: Lang) {
                     "requirements": p.requirement_count(),
                     "provenance": c,
                     "to_confirm": c.inferred,
+                    "to_check_against_official_text": c.fulltext,
                 })
             })
             .collect();
@@ -42,30 +43,15 @@ pub fn pack_list(lib: &Library, json: bool, lang: Lang) {
     for p in &lib.packs {
         let c = p.provenance_counts();
         println!("{}  {}", p.id, p.title.get(lang));
-        let line = match lang {
-            Lang::Zh => format!(
-                "{} · {} · {} · 版本 {} · 要求 {} 项（原文 {}，二手来源 {}，推断待核 {}）",
-                p.doc_number,
-                p.region.label().zh,
-                p.status.label().zh,
-                p.version,
-                p.requirement_count(),
-                c.text,
-                c.secondary,
-                c.inferred
-            ),
-            Lang::En => format!(
-                "{} · {} · {} · version {} · {} requirements ({} from the text, {} secondary, {} inferred/to confirm)",
-                p.doc_number,
-                p.region.label().en,
-                p.status.label().en,
-                p.version,
-                p.requirement_count(),
-                c.text,
-                c.secondary,
-                c.inferred
-            ),
-        };
+        let line = format!(
+            "{} · {} · {} · {}{} · {}",
+            p.doc_number,
+            p.region.label().get(lang),
+            p.status.label().get(lang),
+            lang.pick("版本 ", "version "),
+            p.version,
+            c.describe(p.requirement_count(), lang)
+        );
         println!("      {line}");
     }
     let total: usize = lib.packs.iter().map(Pack::requirement_count).sum();
@@ -121,19 +107,7 @@ pub fn pack_show(lib: &Library, p: &Pack, full: bool, json: bool, lang: Lang) {
         lang.pick("版本 ", "version "),
         p.version
     );
-    println!(
-        "{}",
-        lang.pick(
-            &format!("要求 {} 项（原文 {}，二手来源 {}，推断待核 {}）", p.requirement_count(), c.text, c.secondary, c.inferred),
-            &format!(
-                "{} requirements ({} from the text, {} secondary, {} inferred — to be confirmed against the official text)",
-                p.requirement_count(),
-                c.text,
-                c.secondary,
-                c.inferred
-            ),
-        )
-    );
+    println!("{}", c.describe(p.requirement_count(), lang));
     if let Some(w) = &p.applies_when {
         println!(
             "{}{}",

@@ -17,7 +17,7 @@ mod validate;
 pub use condition::{Answer, Condition, QuestionKind, Truth};
 pub use diag::{Diagnostic, SourceFile};
 pub use model::*;
-pub use validate::{check, load, SCHEMA};
+pub use validate::{check, load, load_stored, SCHEMA};
 
 use std::path::{Path, PathBuf};
 
@@ -48,6 +48,98 @@ impl PackError {
             PackError::Empty { path } => format!("{}：未找到任何 .toml 检查单文件", path.display()),
         }
     }
+}
+
+/// What a file of a checklist library holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileRole {
+    Pack,
+    Questions,
+    Mappings,
+}
+
+impl FileRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileRole::Pack => "pack",
+            FileRole::Questions => "questions",
+            FileRole::Mappings => "mappings",
+        }
+    }
+    pub fn parse(s: &str) -> Option<FileRole> {
+        match s {
+            "pack" => Some(FileRole::Pack),
+            "questions" => Some(FileRole::Questions),
+            "mappings" => Some(FileRole::Mappings),
+            _ => None,
+        }
+    }
+}
+
+/// One file of a checklist library with the name and hash a project stores
+/// it under: `pack/<ID>.toml`, `questions.toml` or `mappings/<file>.toml`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LibraryFile {
+    pub name: String,
+    pub role: FileRole,
+    /// For a pack: its id and version.
+    pub pack_id: Option<String>,
+    pub version: Option<String>,
+    /// SHA-256 of the text, lowercase hex.
+    pub sha256: String,
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// SHA-256 of a text, lowercase hex.
+pub fn text_sha256(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The files of a library as a project stores them (files that are none of
+/// the three kinds are left out; they carry nothing the library uses).
+pub fn library_files(sources: &[SourceFile]) -> Vec<LibraryFile> {
+    let mut out: Vec<LibraryFile> = Vec::new();
+    for s in sources {
+        let base = s
+            .name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(s.name.as_str())
+            .to_string();
+        let (name, role, pack_id, version) = match sniff(&s.text) {
+            Kind::Pack => {
+                let id = pack_id(&s.text);
+                let version = pack_version(&s.text);
+                (
+                    format!("pack/{}.toml", id.clone().unwrap_or(base)),
+                    FileRole::Pack,
+                    id,
+                    version,
+                )
+            }
+            Kind::Questions => ("questions.toml".to_string(), FileRole::Questions, None, None),
+            Kind::Mappings => (format!("mappings/{base}"), FileRole::Mappings, None, None),
+            Kind::Other => continue,
+        };
+        if out.iter().any(|f| f.name == name) {
+            continue;
+        }
+        out.push(LibraryFile {
+            name,
+            role,
+            pack_id,
+            version,
+            sha256: text_sha256(&s.text),
+            text: s.text.clone(),
+        });
+    }
+    out
 }
 
 /// The built-in checklist files, compiled into the binary from `checklists/`.
@@ -187,4 +279,9 @@ fn sniff(text: &str) -> Kind {
 fn pack_id(text: &str) -> Option<String> {
     let v: toml::Table = toml::from_str(text).ok()?;
     v.get("pack")?.get("id")?.as_str().map(str::to_string)
+}
+
+fn pack_version(text: &str) -> Option<String> {
+    let v: toml::Table = toml::from_str(text).ok()?;
+    v.get("pack")?.get("version")?.as_str().map(str::to_string)
 }

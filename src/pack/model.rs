@@ -12,6 +12,9 @@ pub struct Library {
     pub questions: Vec<Question>,
     pub packs: Vec<Pack>,
     pub themes: Vec<Theme>,
+    /// The files it was read from, as a project stores them.
+    #[serde(skip)]
+    pub files: Vec<super::LibraryFile>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -238,6 +241,22 @@ pub struct ProvenanceCounts {
     pub secondary: usize,
     pub inferred: usize,
     pub fulltext: usize,
+}
+
+impl ProvenanceCounts {
+    /// "要求 63 项（原文 0，二手来源 0，推断待核 0，依据非官方全文待核 63）".
+    pub fn describe(&self, total: usize, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => format!(
+                "要求 {total} 项（原文 {}，二手来源 {}，推断待核 {}，依据非官方全文待核 {}）",
+                self.text, self.secondary, self.inferred, self.fulltext
+            ),
+            Lang::En => format!(
+                "{total} requirements ({} from the text, {} secondary, {} inferred — to be confirmed, {} from an unofficial full text — to be checked against the official text)",
+                self.text, self.secondary, self.inferred, self.fulltext
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -477,6 +496,13 @@ pub struct Mapping {
 }
 
 impl Library {
+    /// The stored form of a pack's file (name, version, SHA-256).
+    pub fn pack_file(&self, id: &str) -> Option<&super::LibraryFile> {
+        self.files
+            .iter()
+            .find(|f| f.pack_id.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(id)))
+    }
+
     pub fn pack(&self, id: &str) -> Option<&Pack> {
         self.packs.iter().find(|p| p.id.eq_ignore_ascii_case(id))
     }
@@ -658,8 +684,8 @@ impl Param {
 fn push_origin(s: &mut String, o: &ValueOrigin, lang: Lang) {
     if !o.is_empty() {
         s.push_str(&match lang {
-            Lang::Zh => format!("［出处：{}］", o.describe(lang)),
-            Lang::En => format!(" [source: {}]", o.describe(lang)),
+            Lang::Zh => format!("［依据：{}］", o.describe(lang)),
+            Lang::En => format!(" [basis: {}]", o.describe(lang)),
         });
     }
 }

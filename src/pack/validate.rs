@@ -29,8 +29,27 @@ enum FileKind {
 
 /// Loads and validates a set of checklist files as one library. Returns the
 /// library only when no problem was found.
+///
+/// Loading checks the format (everything the program relies on); the
+/// authoring rules of `lint` are reported by [`check`] (`pack validate`) and
+/// kept clean in the built-in library by the tests, so a library written
+/// before a rule existed still loads.
 pub fn load(sources: &[SourceFile]) -> Result<Library, Vec<Diagnostic>> {
-    let (lib, diags) = check(sources);
+    let (lib, diags) = check_inner(sources, false, false);
+    if diags.is_empty() {
+        Ok(lib)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Loads a library a project stored when it was created (or last upgraded).
+/// It was valid when stored; this build reads it with the format checks
+/// only: the authoring rules (`lint`) are for `pack validate`, so a rule
+/// added later never makes an old project unreadable, and mappings whose
+/// other end is not in the stored set are left out.
+pub fn load_stored(sources: &[SourceFile]) -> Result<Library, Vec<Diagnostic>> {
+    let (lib, diags) = check_inner(sources, false, true);
     if diags.is_empty() {
         Ok(lib)
     } else {
@@ -40,6 +59,14 @@ pub fn load(sources: &[SourceFile]) -> Result<Library, Vec<Diagnostic>> {
 
 /// Validates a set of checklist files; returns what could be read and every problem.
 pub fn check(sources: &[SourceFile]) -> (Library, Vec<Diagnostic>) {
+    check_inner(sources, true, false)
+}
+
+fn check_inner(
+    sources: &[SourceFile],
+    lint: bool,
+    skip_dangling: bool,
+) -> (Library, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut question_files = Vec::new();
     let mut pack_files = Vec::new();
@@ -197,7 +224,7 @@ pub fn check(sources: &[SourceFile]) -> (Library, Vec<Diagnostic>) {
             out: &mut diags,
         };
         for rt in raw_themes {
-            if let Some(theme) = theme(&mut sink, rt, &req_at, &mut pairs) {
+            if let Some(theme) = theme(&mut sink, rt, &req_at, &mut pairs, skip_dangling) {
                 match themes.iter_mut().find(|t| t.id == theme.id) {
                     // A theme may be continued in another mapping file.
                     Some(existing) => existing.mappings.extend(theme.mappings),
@@ -206,13 +233,16 @@ pub fn check(sources: &[SourceFile]) -> (Library, Vec<Diagnostic>) {
             }
         }
     }
-    diags.extend(super::lint::lint(sources, &packs));
+    if lint {
+        diags.extend(super::lint::lint(sources, &packs));
+    }
 
     (
         Library {
             questions,
             packs,
             themes,
+            files: super::library_files(sources),
         },
         diags,
     )
@@ -1656,6 +1686,7 @@ fn theme(
     rt: &S<RawTheme>,
     req_at: &HashMap<String, (String, String)>,
     pairs: &mut HashMap<(String, String), String>,
+    skip_dangling: bool,
 ) -> Option<Theme> {
     let ts = rt.span();
     let r = rt.get_ref();
@@ -1700,6 +1731,12 @@ fn theme(
             None => None,
         };
         let mut ends = BTreeMap::new();
+        let dangling = [&from, &to]
+            .iter()
+            .any(|e| e.as_ref().is_some_and(|rid| !req_at.contains_key(rid)));
+        if skip_dangling && dangling {
+            continue;
+        }
         for (end, key, v) in [(&from, "from", &mr.from), (&to, "to", &mr.to)] {
             let Some(rid) = end else { continue };
             match req_at.get(rid) {

@@ -52,7 +52,8 @@ pub enum ProjectError {
     },
     #[error("the project is approved and locked; reopen it (review reopen) to make changes")]
     Approved,
-    #[error("{0}")]
+    /// Display is the English text; [`ProjectError::zh`] the Chinese.
+    #[error("{}", .0.en)]
     Invalid(Text),
     #[error("the checklist library has {0} problem(s); run `iovaudit pack validate`")]
     Library(usize),
@@ -187,7 +188,10 @@ pub struct Project {
     dir: PathBuf,
     conn: Connection,
     vault: Vault,
+    /// The checklists the project is assessed against (stored in it).
     library: Library,
+    /// The library of the running program (built-in or `--checklists`).
+    current: Library,
     read_only: bool,
     _lock: File,
 }
@@ -212,8 +216,18 @@ impl Project {
     pub fn vault(&self) -> &Vault {
         &self.vault
     }
+    /// The checklists the project is assessed against: the content it
+    /// stored when it was created or last upgraded, never silently today's.
     pub fn library(&self) -> &Library {
         &self.library
+    }
+    /// After a pack upgrade: the library the project now keeps.
+    pub(crate) fn set_library(&mut self, library: Library) {
+        self.library = library;
+    }
+    /// The checklist library of the running program, for comparison and upgrades.
+    pub fn current_library(&self) -> &Library {
+        &self.current
     }
     pub fn conn(&self) -> &Connection {
         &self.conn
@@ -282,6 +296,7 @@ impl Project {
             let d = dir.join(sub);
             std::fs::create_dir_all(&d).map_err(|e| ProjectError::Io { path: d, source: e })?;
         }
+        let files = library.files.clone();
         let mut project = Self::open_with(dir, library, true)?;
         let at = now();
         project.change_unchecked(&new.by, "project.init", serde_json::json!({"name": name, "assessee": assessee, "kind": new.kind.as_str(), "packs": packs}), |tx| {
@@ -292,9 +307,16 @@ impl Project {
             for (i, (id, version)) in packs.iter().enumerate() {
                 tx.execute("INSERT INTO project_pack (pack_id, pack_version, position) VALUES (?1, ?2, ?3)", params![id, version, i as i64])?;
             }
+            store_files(tx, &files, &at)?;
             Ok(())
         })?;
         Ok(project)
+    }
+
+    /// Opens an existing project for reading only, with `library` as the
+    /// running program's library (compared with what the project keeps).
+    pub fn open_read_only_with(dir: &Path, library: Library) -> Result<Project> {
+        Self::open_inner(dir, library, false, true)
     }
 
     /// Opens an existing project with the built-in checklist library, for
@@ -408,14 +430,73 @@ impl Project {
             // A crash during an ingest may leave a temp file; it belongs to no row.
             let _ = vault.remove_temp_files();
         }
-        Ok(Project {
+        let stored = if create {
+            Vec::new()
+        } else {
+            read_files(&conn).map_err(dberr)?
+        };
+        let own = if stored.is_empty() {
+            library.clone()
+        } else {
+            load_files(&db, &stored)?
+        };
+        let mut project = Project {
             dir: dir.to_path_buf(),
             conn,
             vault,
-            library,
+            library: own,
+            current: library,
             read_only,
             _lock: lock,
-        })
+        };
+        if stored.is_empty() && !create && !read_only {
+            // Made before projects kept their checklists: from now on the
+            // project keeps the library it is opened with first.
+            let files = project.current.files.clone();
+            let packs: Vec<_> = files
+                .iter()
+                .filter_map(|f| Some((f.pack_id.clone()?, f.version.clone(), f.sha256.clone())))
+                .collect();
+            let at = now();
+            project.change_unchecked(
+                "iovaudit",
+                "pack.adopt",
+                serde_json::json!({ "packs": packs }),
+                |tx| {
+                    store_files(tx, &files, &at)?;
+                    Ok(())
+                },
+            )?;
+        }
+        Ok(project)
+    }
+
+    /// Each pack of the project: the version it is assessed against and the
+    /// version the running program's library holds.
+    pub fn pack_versions(&self) -> Result<Vec<PackVersion>> {
+        let meta = self.meta()?;
+        Ok(meta
+            .packs
+            .iter()
+            .map(|(id, recorded)| {
+                let own = self.library.pack_file(id);
+                let cur = self.current.pack_file(id);
+                PackVersion {
+                    pack: id.clone(),
+                    version: own
+                        .and_then(|f| f.version.clone())
+                        .unwrap_or_else(|| recorded.clone()),
+                    sha256: own.map(|f| f.sha256.clone()),
+                    library_version: cur.and_then(|f| f.version.clone()),
+                    library_sha256: cur.map(|f| f.sha256.clone()),
+                    differs: match (own, cur) {
+                        (Some(a), Some(b)) => a.sha256 != b.sha256,
+                        (Some(_), None) => true,
+                        _ => false,
+                    },
+                }
+            })
+            .collect())
     }
 
     pub fn meta(&self) -> Result<Meta> {
@@ -455,14 +536,22 @@ impl Project {
         Ok(m)
     }
 
-    /// The packs of the project, from the library, in project order.
+    /// The packs of the project, from its own library, in project order.
+    /// A pack the project names but its library lacks is an error, never
+    /// silently dropped.
     pub fn packs(&self) -> Result<Vec<&pack::Pack>> {
         let meta = self.meta()?;
-        Ok(meta
-            .packs
+        meta.packs
             .iter()
-            .filter_map(|(id, _)| self.library.pack(id))
-            .collect())
+            .map(|(id, _)| {
+                self.library.pack(id).ok_or_else(|| {
+                    ProjectError::invalid(t!(
+                        "项目使用的检查单 `{id}` 不在其检查单库中（项目数据库可能损坏）",
+                        "the project uses the pack `{id}`, which its checklist library lacks (the project database may be damaged)"
+                    ))
+                })
+            })
+            .collect()
     }
 
     /// Runs `f` in one transaction with a journal entry; refused when the project is approved.
@@ -524,6 +613,90 @@ impl Project {
     pub fn verify_journal(&self) -> Result<(Vec<journal::Break>, usize, Option<String>)> {
         journal::verify(&self.conn).map_err(|e| self.db_err(e))
     }
+}
+
+/// A project's pack against the running program's library.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackVersion {
+    pub pack: String,
+    /// The version the project is assessed against.
+    pub version: String,
+    pub sha256: Option<String>,
+    /// The version in the running program's library (none: not there).
+    pub library_version: Option<String>,
+    pub library_sha256: Option<String>,
+    /// True when the library holds different content.
+    pub differs: bool,
+}
+
+/// Writes library files into `pack_source`, replacing rows of the same name.
+pub(crate) fn store_files(
+    tx: &Transaction<'_>,
+    files: &[pack::LibraryFile],
+    at: &str,
+) -> rusqlite::Result<()> {
+    for f in files {
+        tx.execute(
+            "INSERT INTO pack_source (name, role, pack_id, version, sha256, text, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(name) DO UPDATE SET role = excluded.role, pack_id = excluded.pack_id, version = excluded.version,
+             sha256 = excluded.sha256, text = excluded.text, stored_at = excluded.stored_at",
+            params![f.name, f.role.as_str(), f.pack_id, f.version, f.sha256, f.text, at],
+        )?;
+    }
+    Ok(())
+}
+
+/// The library files a project stores, in name order.
+pub(crate) fn read_files(conn: &Connection) -> rusqlite::Result<Vec<pack::LibraryFile>> {
+    let mut st =
+        conn.prepare("SELECT name, role, pack_id, version, sha256, text FROM pack_source ORDER BY name")?;
+    let rows = st.query_map([], |r| {
+        let role: String = r.get(1)?;
+        Ok(pack::LibraryFile {
+            name: r.get(0)?,
+            role: pack::FileRole::parse(&role).unwrap_or(pack::FileRole::Pack),
+            pack_id: r.get(2)?,
+            version: r.get(3)?,
+            sha256: r.get(4)?,
+            text: r.get(5)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Builds a library from stored files; a file whose text no longer matches
+/// its recorded hash, or a set that does not load, is a clear error.
+pub(crate) fn load_files(db: &Path, files: &[pack::LibraryFile]) -> Result<Library> {
+    for f in files {
+        if pack::text_sha256(&f.text) != f.sha256 {
+            let name = &f.name;
+            let db = db.display();
+            return Err(ProjectError::invalid(t!(
+                "{db}：项目保存的检查单 {name} 与其 SHA-256 不符（数据库被改动）",
+                "{db}: the stored checklist {name} does not match its SHA-256 (the database was altered)"
+            )));
+        }
+    }
+    let sources: Vec<pack::SourceFile> = files
+        .iter()
+        .map(|f| pack::SourceFile::new(format!("{}#{}", db.display(), f.name), f.text.clone()))
+        .collect();
+    pack::load_stored(&sources).map_err(|d| {
+        let (zh, en) = d
+            .first()
+            .map(|d| {
+                (
+                    d.render(crate::i18n::Lang::Zh),
+                    d.render(crate::i18n::Lang::En),
+                )
+            })
+            .unwrap_or_default();
+        let n = d.len();
+        ProjectError::invalid(t!(
+            "项目保存的检查单无法读取（{n} 个问题），首个：{zh}",
+            "the project's stored checklists cannot be read ({n} problem(s)); first: {en}"
+        ))
+    })
 }
 
 /// An error inside a change closure: a database error or a refusal.

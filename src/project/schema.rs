@@ -94,6 +94,20 @@ CREATE TABLE journal (
     hash      TEXT NOT NULL
 );
 "#,
+    // 1 -> 2: the project keeps the checklists it is assessed against, and
+    // verdicts carried over a pack upgrade wait to be judged again.
+    r#"
+CREATE TABLE pack_source (
+    name      TEXT PRIMARY KEY,          -- pack/<ID>.toml | questions.toml | mappings/<file>.toml
+    role      TEXT NOT NULL CHECK (role IN ('pack', 'questions', 'mappings')),
+    pack_id   TEXT,
+    version   TEXT,
+    sha256    TEXT NOT NULL,
+    text      TEXT NOT NULL,
+    stored_at TEXT NOT NULL
+);
+ALTER TABLE verdict ADD COLUMN rejudge TEXT;   -- JSON {zh, en}: why the verdict must be judged again
+"#,
 ];
 
 /// The schema version this build writes.
