@@ -19,11 +19,17 @@
 //! score is the same formula over every counted requirement of every pack.
 //! The conclusion is *provisional* until progress is complete.
 //!
+//! A section rule `any_fail_fails_all` (`[[scoring.groups]]`, e.g. GB 44495
+//! clause 5, where one failed check point fails the whole clause): once any
+//! requirement of the section is judged 不符合 (and confirmed), every judged
+//! requirement of that section earns 0 credit; the section is listed in
+//! `group_failed`.
+//!
 //! Pure functions over statuses: this module reads nothing and writes nothing.
 
 use crate::assess::{Status, Verdict};
 use crate::i18n::Text;
-use crate::pack::{Inclusion, Obligation, Pack, VetoRule};
+use crate::pack::{GroupKind, Inclusion, Obligation, Pack, VetoRule};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -48,7 +54,8 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, s: &Status, partial_credit: f64) {
+    /// `zero`: a section rule has failed the section; judged items earn nothing.
+    fn add(&mut self, s: &Status, partial_credit: f64, zero: bool) {
         let pending = s.recorded.as_ref().is_some_and(|r| !r.confirmed) && s.verdict != Verdict::Na;
         let v = if pending {
             Verdict::Unassessed
@@ -87,7 +94,9 @@ impl Tally {
         if let Some(c) = credit {
             self.judged += 1;
             self.weight_judged += w;
-            self.earned += w * c;
+            if !zero {
+                self.earned += w * c;
+            }
         }
     }
 
@@ -119,6 +128,9 @@ pub struct PackScore {
     pub conclusion: Option<Text>,
     /// Veto requirements judged 不符合.
     pub veto_failed: Vec<String>,
+    /// Sections failed as a whole by an `any_fail_fails_all` rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub group_failed: Vec<String>,
     /// False while any applicable requirement is unjudged.
     pub complete: bool,
     pub sections: Vec<SectionScore>,
@@ -145,12 +157,28 @@ pub fn score(packs: &[&Pack], statuses: &[Status]) -> Scores {
         let mut tally = Tally::default();
         let mut sections = Vec::new();
         let mut veto_failed = Vec::new();
+        let mut group_failed = Vec::new();
         for sec in &pack.sections {
             let mut st = Tally::default();
-            for s in statuses
+            let in_section = || {
+                statuses
+                    .iter()
+                    .filter(|s| s.pack == pack.id && s.section == sec.id)
+            };
+            let zero = pack
+                .scoring
+                .groups
                 .iter()
-                .filter(|s| s.pack == pack.id && s.section == sec.id)
-            {
+                .any(|g| g.section == sec.id && g.rule == GroupKind::AnyFailFailsAll)
+                && in_section().any(|s| {
+                    counts(pack, s)
+                        && s.verdict == Verdict::Nonconform
+                        && s.recorded.as_ref().is_none_or(|r| r.confirmed)
+                });
+            if zero {
+                group_failed.push(sec.id.clone());
+            }
+            for s in in_section() {
                 let confirmed = s.recorded.as_ref().is_none_or(|r| r.confirmed);
                 if s.veto && s.verdict == Verdict::Nonconform && confirmed {
                     veto_failed.push(s.requirement.clone());
@@ -158,9 +186,9 @@ pub fn score(packs: &[&Pack], statuses: &[Status]) -> Scores {
                 if !counts(pack, s) {
                     continue;
                 }
-                st.add(s, partial);
-                tally.add(s, partial);
-                overall.add(s, partial);
+                st.add(s, partial, zero);
+                tally.add(s, partial, zero);
+                overall.add(s, partial, zero);
             }
             st.finish();
             sections.push(SectionScore {
@@ -189,6 +217,7 @@ pub fn score(packs: &[&Pack], statuses: &[Status]) -> Scores {
             band,
             tally,
             veto_failed,
+            group_failed,
             sections,
         });
     }

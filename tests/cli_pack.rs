@@ -7,10 +7,10 @@ use common::run;
 use serde_json::Value;
 
 #[test]
-fn pack_list_shows_all_six_packs_in_chinese() {
+fn pack_list_shows_all_seven_packs_in_chinese() {
     let r = run(&["pack", "list"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for id in ["N134", "N103", "BJ50", "SH26", "P148", "GB44495"] {
+    for id in ["N134", "N103", "BJ50", "SH26", "P148", "GB44495", "GB44496"] {
         assert!(
             r.stdout.lines().any(|l| l.starts_with(&format!("{id}  "))),
             "{id} missing:\n{}",
@@ -18,7 +18,7 @@ fn pack_list_shows_all_six_packs_in_chinese() {
         );
     }
     assert!(r.stdout.contains("工信部网安〔2021〕134号"));
-    assert!(r.stdout.contains("共 6 个检查单"));
+    assert!(r.stdout.contains("共 7 个检查单"));
     insta::assert_snapshot!("pack_list_zh", r.stdout);
 }
 
@@ -26,7 +26,7 @@ fn pack_list_shows_all_six_packs_in_chinese() {
 fn pack_list_in_english() {
     let r = run(&["--lang", "en", "pack", "list"]);
     assert_eq!(r.code, 0);
-    assert!(r.stdout.contains("6 packs,"));
+    assert!(r.stdout.contains("7 packs,"));
     insta::assert_snapshot!("pack_list_en", r.stdout);
 }
 
@@ -37,13 +37,14 @@ fn pack_list_json_is_stable() {
     let v: Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(v["schema"], 1);
     let packs = v["packs"].as_array().expect("packs");
-    assert_eq!(packs.len(), 6);
+    assert_eq!(packs.len(), 7);
     for p in packs {
         let total = p["requirements"].as_u64().expect("count");
         let prov = &p["provenance"];
         let sum = prov["text"].as_u64().unwrap_or(0)
             + prov["secondary"].as_u64().unwrap_or(0)
-            + prov["inferred"].as_u64().unwrap_or(0);
+            + prov["inferred"].as_u64().unwrap_or(0)
+            + prov["fulltext"].as_u64().unwrap_or(0);
         assert_eq!(total, sum, "provenance counts add up for {}", p["id"]);
         assert!(p["title"]["zh"].as_str().is_some_and(|s| !s.is_empty()));
         assert!(p["title"]["en"].as_str().is_some_and(|s| !s.is_empty()));
@@ -66,52 +67,78 @@ fn pack_show_prints_the_tree() {
             .lines()
             .filter(|l| l.trim_start().starts_with("N134-") && !l.contains("[N134-S"))
             .count(),
-        40
+        41 // N134-01…40 and the encouraged N134-41 (issue 16)
     );
 }
 
 #[test]
 fn inferred_requirements_carry_the_to_be_confirmed_mark_everywhere() {
     let lib = iovaudit::pack::builtin().expect("library");
-    let gb = lib.pack("GB44495").expect("GB44495");
-    let inferred: Vec<&str> = gb
-        .requirements()
-        .filter(|r| r.to_confirm)
-        .map(|r| r.id.as_str())
+    let inferred: Vec<(&str, &str)> = lib
+        .packs
+        .iter()
+        .flat_map(|p| p.requirements().map(move |r| (p.id.as_str(), r)))
+        .filter(|(_, r)| r.provenance == iovaudit::pack::Provenance::Inferred)
+        .map(|(p, r)| (p, r.id.as_str()))
         .collect();
-    assert!(!inferred.is_empty());
-
-    let tree = run(&["pack", "show", "GB44495"]).stdout;
-    for id in &inferred {
+    assert!(
+        !inferred.is_empty(),
+        "the library has inferred items (BJ50-17, …)"
+    );
+    for (pack, id) in &inferred {
+        let tree = run(&["pack", "show", pack]).stdout;
         let line = tree
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{id} ")))
             .expect("listed");
-        assert!(line.contains("待与正式文本核对"), "{line}");
+        assert!(line.contains("⚠ 待与正式文本核对"), "{line}");
     }
-    let confirmed: Vec<&str> = gb
-        .requirements()
-        .filter(|r| !r.to_confirm)
-        .map(|r| r.id.as_str())
-        .collect();
-    for id in &confirmed {
-        let line = tree
-            .lines()
-            .find(|l| l.trim_start().starts_with(&format!("{id} ")))
-            .expect("listed");
-        assert!(!line.contains("待与正式文本核对"), "{line}");
-    }
-
-    let one = run(&["--lang", "en", "pack", "show", inferred[0]]).stdout;
+    let one = run(&["--lang", "en", "pack", "show", inferred[0].1]).stdout;
     assert!(
         one.contains("to be confirmed against the official text"),
         "{one}"
     );
-
-    let json: Value =
-        serde_json::from_str(&run(&["pack", "show", inferred[0], "--json"]).stdout).expect("json");
+    let json: Value = serde_json::from_str(&run(&["pack", "show", inferred[0].1, "--json"]).stdout)
+        .expect("json");
     assert_eq!(json["requirement"]["to_confirm"], true);
     assert_eq!(json["requirement"]["provenance"], "inferred");
+}
+
+#[test]
+fn full_text_requirements_say_so_and_not_inferred() {
+    let lib = iovaudit::pack::builtin().expect("library");
+    let gb = lib.pack("GB44495").expect("GB44495");
+    let tree = run(&["pack", "show", "GB44495"]).stdout;
+    for r in gb.requirements() {
+        assert_eq!(
+            r.provenance,
+            iovaudit::pack::Provenance::Fulltext,
+            "{}",
+            r.id
+        );
+        let line = tree
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{} ", r.id)))
+            .expect("listed");
+        assert!(line.contains("依据非官方全文"), "{line}");
+        assert!(!line.contains("⚠ 待与正式文本核对"), "{line}");
+    }
+    let n = gb.requirement_count();
+    assert!(tree.contains(&format!("非官方全文待核 {n}")), "{tree}");
+    let en = run(&["--lang", "en", "pack", "show", "GB44495-7.4.7"]).stdout;
+    assert!(
+        en.contains("from an unofficial full text, to be checked against the official text"),
+        "{en}"
+    );
+    assert!(!en.contains("inferred"), "{en}");
+    let json: Value =
+        serde_json::from_str(&run(&["pack", "show", "GB44495-7.4.7", "--json"]).stdout)
+            .expect("json");
+    assert_eq!(json["requirement"]["provenance"], "fulltext");
+    // The 3600 s capture carries its own basis.
+    let p = &json["requirement"]["params"][0];
+    assert_eq!(p["value"], 3600.0, "{p}");
+    assert_eq!(p["provenance"], "fulltext", "{p}");
 }
 
 #[test]
@@ -148,9 +175,10 @@ fn pack_show_json_has_the_whole_tree() {
         .iter()
         .flat_map(|s| s["requirements"].as_array().into_iter().flatten())
         .flat_map(|r| r["deadlines"].as_array().into_iter().flatten())
-        .filter_map(|d| d["due"].as_str())
+        .filter_map(|d| d["due"].as_str().or(d["date"].as_str()))
         .collect();
-    for due in ["03-10", "07-31", "11-30"] {
+    // 03-10 is yearly in the text; 7月31日 and 11月30日 are dates of the 2026 list (issue 16).
+    for due in ["03-10", "2026-07-31", "2026-11-30"] {
         assert!(dues.contains(&due), "SH26 has a {due} deadline: {dues:?}");
     }
 }

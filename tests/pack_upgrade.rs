@@ -152,8 +152,14 @@ fn upgrade_shows_the_diff_then_carries_verdicts_to_re_judge() {
         .iter()
         .map(|c| c["requirement"].as_str().expect("id").to_string())
         .collect();
-    assert!(changed.contains(&"GB44495-7.4.1".to_string()), "{changed:?}");
-    assert!(changed.contains(&"GB44495-7.2.5".to_string()), "{changed:?}");
+    assert!(
+        changed.contains(&"GB44495-7.4.1".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&"GB44495-7.2.5".to_string()),
+        "{changed:?}"
+    );
     // Every old id is kept, replaced or listed as removed.
     let old_ids = [
         "GB44495-5-01",
@@ -198,7 +204,10 @@ fn upgrade_shows_the_diff_then_carries_verdicts_to_re_judge() {
     });
     assert!(want.len() >= 9, "expected ids missing from the new pack");
     for w in &want {
-        assert!(rejudge.contains(w), "{w} not marked to re-judge: {rejudge:?}");
+        assert!(
+            rejudge.contains(w),
+            "{w} not marked to re-judge: {rejudge:?}"
+        );
     }
     assert_eq!(u["dry_run"], true);
     assert_eq!(
@@ -263,7 +272,10 @@ fn upgrade_shows_the_diff_then_carries_verdicts_to_re_judge() {
         .expect("GB44495 score")
         .clone();
     assert_eq!(gb["tally"]["judged"], 0, "{gb}");
-    assert!(gb["tally"]["inferred_pending"].as_u64().expect("pending") >= 9, "{gb}");
+    assert!(
+        gb["tally"]["inferred_pending"].as_u64().expect("pending") >= 9,
+        "{gb}"
+    );
     let r = run(&["--lang", "en", "review", "submit", s(&dir), "--by", "李工"]);
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("judged again"), "{}", r.stderr);
@@ -278,7 +290,14 @@ fn upgrade_shows_the_diff_then_carries_verdicts_to_re_judge() {
         "李工",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(&["assess", "confirm", s(&dir), "GB44495-7.4.1", "--by", "李工"]);
+    let r = run(&[
+        "assess",
+        "confirm",
+        s(&dir),
+        "GB44495-7.4.1",
+        "--by",
+        "李工",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let list = json(&["assess", "list", s(&dir), "--filter", "rejudge", "--json"]);
     let left: Vec<&str> = list["requirements"]
@@ -311,7 +330,10 @@ fn an_approved_project_cannot_be_upgraded() {
     let dir = old_project("upgrade_approved");
     // Judge nothing more: submit and approve as it is.
     assert_eq!(run(&["review", "submit", s(&dir), "--by", "张工"]).code, 0);
-    assert_eq!(run(&["review", "approve", s(&dir), "--by", "李主任"]).code, 0);
+    assert_eq!(
+        run(&["review", "approve", s(&dir), "--by", "李主任"]).code,
+        0
+    );
     let r = run(&[
         "--lang",
         "en",

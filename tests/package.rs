@@ -729,9 +729,11 @@ fn an_approved_project_exports_the_same_after_the_library_changes() {
             .find(|l| l.trim_start().starts_with("version"))
             .expect("version line")
             .to_string();
-        let new = text
-            .replacen(&line, "version = \"2099.1\"", 1)
-            .replacen("text = { zh = \"", "text = { zh = \"（已修订）", 1);
+        let new = text.replacen(&line, "version = \"2099.1\"", 1).replacen(
+            "text = { zh = \"",
+            "text = { zh = \"（已修订）",
+            1,
+        );
         assert_ne!(new, text);
         std::fs::write(&p, new).expect("write");
         changed += 1;
@@ -755,7 +757,14 @@ fn an_approved_project_exports_the_same_after_the_library_changes() {
         std::fs::read(&again).expect("a") == std::fs::read(&f.package).expect("b"),
         "a changed library changed the approved project's package"
     );
-    let st = run(&["--checklists", s(&lib), "--lang", "en", "status", s(&f.project)]);
+    let st = run(&[
+        "--checklists",
+        s(&lib),
+        "--lang",
+        "en",
+        "status",
+        s(&f.project),
+    ]);
     assert_eq!(st.code, 0, "{}", st.stderr);
     assert!(
         st.stdout.contains("2099.1") && st.stdout.contains("differs"),

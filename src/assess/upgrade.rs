@@ -219,17 +219,16 @@ fn upgraded_files(project: &Project, pack: &str) -> Result<Vec<LibraryFile>> {
         .files
         .iter()
         .filter(|f| {
-            f.pack_id
-                .as_deref()
-                .is_some_and(|id| uses.contains(&id.to_ascii_uppercase()) && !id.eq_ignore_ascii_case(pack))
+            f.pack_id.as_deref().is_some_and(|id| {
+                uses.contains(&id.to_ascii_uppercase()) && !id.eq_ignore_ascii_case(pack)
+            })
         })
         .cloned()
         .collect();
     for f in &project.current_library().files {
-        let keep_own = f
-            .pack_id
-            .as_deref()
-            .is_some_and(|id| uses.contains(&id.to_ascii_uppercase()) && !id.eq_ignore_ascii_case(pack));
+        let keep_own = f.pack_id.as_deref().is_some_and(|id| {
+            uses.contains(&id.to_ascii_uppercase()) && !id.eq_ignore_ascii_case(pack)
+        });
         if !keep_own {
             out.push(f.clone());
         }
@@ -325,8 +324,11 @@ pub fn upgrade_pack(
     let verdicts = recorded_verdicts(project)?;
     let links = super::link_counts(project)?;
     let finding_counts = super::finding_counts(project)?;
-    let has_verdict =
-        |id: &str| verdicts.get(id).is_some_and(|r: &Recorded| r.verdict != Verdict::Unassessed);
+    let has_verdict = |id: &str| {
+        verdicts
+            .get(id)
+            .is_some_and(|r: &Recorded| r.verdict != Verdict::Unassessed)
+    };
 
     let mut rejudge: Vec<String> = diff
         .changed
@@ -398,7 +400,10 @@ pub fn upgrade_pack(
                 c.requirement.clone(),
                 reason(
                     d,
-                    Text::new(format!("本要求的{zh}已改变"), format!("this requirement's {en} changed")),
+                    Text::new(
+                        format!("本要求的{zh}已改变"),
+                        format!("this requirement's {en} changed"),
+                    ),
                 ),
             )
         })

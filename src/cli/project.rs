@@ -1366,7 +1366,11 @@ pub fn status(ctx: &Ctx, dir: &Path, json: bool) -> i32 {
         }
         let pending = statuses
             .iter()
-            .filter(|s| s.recorded.as_ref().is_some_and(|r| r.rejudge.is_some() && !r.confirmed))
+            .filter(|s| {
+                s.recorded
+                    .as_ref()
+                    .is_some_and(|r| r.rejudge.is_some() && !r.confirmed)
+            })
             .count();
         if pending > 0 {
             println!(
@@ -1410,7 +1414,11 @@ pub fn status(ctx: &Ctx, dir: &Path, json: bool) -> i32 {
 }
 
 fn upgrade_pack(ctx: &Ctx, dir: &Path, pack: &str, dry_run: bool, json: bool, by: &str) -> i32 {
-    let opened = if dry_run { open_ro(ctx, dir) } else { open(ctx, dir) };
+    let opened = if dry_run {
+        open_ro(ctx, dir)
+    } else {
+        open(ctx, dir)
+    };
     let mut p = match opened {
         Ok(p) => p,
         Err(c) => return c,
@@ -1427,20 +1435,40 @@ fn upgrade_pack(ctx: &Ctx, dir: &Path, pack: &str, dry_run: bool, json: bool, by
     println!(
         "{}",
         ctx.t(
-            &format!("检查单 {}：项目版本 {} → 检查单库版本 {}", d.pack, d.from_version, d.to_version),
-            &format!("pack {}: project version {} → library version {}", d.pack, d.from_version, d.to_version)
+            &format!(
+                "检查单 {}：项目版本 {} → 检查单库版本 {}",
+                d.pack, d.from_version, d.to_version
+            ),
+            &format!(
+                "pack {}: project version {} → library version {}",
+                d.pack, d.from_version, d.to_version
+            )
         )
     );
-    println!("  SHA-256 {} → {}", short(&d.from_sha256), short(&d.to_sha256));
+    println!(
+        "  SHA-256 {} → {}",
+        short(&d.from_sha256),
+        short(&d.to_sha256)
+    );
     let list = |label_zh: &str, label_en: &str, ids: &[String]| {
         if !ids.is_empty() {
-            println!("{}（{}）：{}", ctx.t(label_zh, label_en), ids.len(), ids.join(", "));
+            println!(
+                "{}（{}）：{}",
+                ctx.t(label_zh, label_en),
+                ids.len(),
+                ids.join(", ")
+            );
         }
     };
     list("新增", "Added", &d.added);
     list("删除", "Removed", &d.removed);
     for c in &d.changed {
-        println!("{} {}：{}", ctx.t("改变", "Changed"), c.requirement, c.fields.join(", "));
+        println!(
+            "{} {}：{}",
+            ctx.t("改变", "Changed"),
+            c.requirement,
+            c.fields.join(", ")
+        );
     }
     for r in &d.replaced {
         println!(
@@ -1452,7 +1480,14 @@ fn upgrade_pack(ctx: &Ctx, dir: &Path, pack: &str, dry_run: bool, json: bool, by
     }
     println!("{}{}", ctx.t("未变：", "Unchanged: "), d.unchanged);
     println!();
-    let verb = |zh: &str, en: &str| if dry_run { ctx.t(&format!("将{zh}"), &format!("would {en}")).to_string() } else { ctx.t(zh, en).to_string() };
+    let verb = |zh: &str, en: &str| {
+        if dry_run {
+            ctx.t(&format!("将{zh}"), &format!("would {en}"))
+                .to_string()
+        } else {
+            ctx.t(zh, en).to_string()
+        }
+    };
     if !out.rejudge.is_empty() {
         println!(
             "{}（{}）：{}",
@@ -1470,7 +1505,9 @@ fn upgrade_pack(ctx: &Ctx, dir: &Path, pack: &str, dry_run: bool, json: bool, by
             ctx.t("保留为历史", "kept as history"),
             h.requirement,
             ctx.t("结论", "verdict"),
-            h.verdict.map(|v| ctx.text(&v.label()).to_string()).unwrap_or_else(|| "-".into()),
+            h.verdict
+                .map(|v| ctx.text(&v.label()).to_string())
+                .unwrap_or_else(|| "-".into()),
             ctx.t("证据关联", "evidence links"),
             h.evidence_links,
             ctx.t("整改项", "findings"),
@@ -1478,9 +1515,15 @@ fn upgrade_pack(ctx: &Ctx, dir: &Path, pack: &str, dry_run: bool, json: bool, by
         );
     }
     if dry_run {
-        println!("{}", ctx.t("（试运行，未作任何修改）", "(dry run: nothing was changed)"));
+        println!(
+            "{}",
+            ctx.t("（试运行，未作任何修改）", "(dry run: nothing was changed)")
+        );
     } else {
-        println!("{}", ctx.t("已升级并记入操作日志。", "Upgraded and journalled."));
+        println!(
+            "{}",
+            ctx.t("已升级并记入操作日志。", "Upgraded and journalled.")
+        );
     }
     0
 }

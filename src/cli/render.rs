@@ -3,9 +3,7 @@
 //! document carries `"schema": 1`).
 
 use iovaudit::i18n::Lang;
-use iovaudit::pack::{
-    Diagnostic, Library, Pack, Requirement, Section,
-};
+use iovaudit::pack::{Diagnostic, Library, Pack, Requirement, Section};
 use serde_json::json;
 
 fn print_json(v: &serde_json::Value) {

@@ -45,6 +45,7 @@ const MACHINE: &[&str] = &[
     "params",
     "deadlines",
     "test",
+    "replaces",
 ];
 
 fn xe(e: XlsxError) -> Problem {
@@ -203,6 +204,25 @@ fn scoring_cell(p: &Pack) -> String {
         })
         .collect();
     t.insert("bands".into(), toml::Value::Array(bands));
+    if !s.groups.is_empty() {
+        let groups = s
+            .groups
+            .iter()
+            .map(|g| {
+                let mut gt = toml::Table::new();
+                gt.insert("section".into(), toml::Value::String(g.section.clone()));
+                let rule = match g.rule {
+                    crate::pack::GroupKind::AnyFailFailsAll => "any_fail_fails_all",
+                };
+                gt.insert("rule".into(), toml::Value::String(rule.into()));
+                if let Some(n) = &g.note {
+                    gt.insert("note".into(), text_value(&n.zh, &n.en));
+                }
+                toml::Value::Table(gt)
+            })
+            .collect();
+        t.insert("groups".into(), toml::Value::Array(groups));
+    }
     inline(&toml::Value::Table(t))
 }
 
@@ -355,7 +375,7 @@ pub fn export_pack(pack: &Pack) -> Result<Vec<u8>, Problem> {
             ws.write_number_with_format(row, 9, r.weight as f64, &center_f)
                 .map_err(xe)?;
             let m = HUMAN.len() as u16;
-            let machine: [String; 15] = [
+            let machine: [String; 16] = [
                 r.id.clone(),
                 s.id.clone(),
                 s.clause.clone(),
@@ -378,6 +398,7 @@ pub fn export_pack(pack: &Pack) -> Result<Vec<u8>, Problem> {
                 params_cell(r),
                 deadlines_cell(r),
                 test_cell(r),
+                r.replaces.join(", "),
             ];
             for (i, v) in machine.iter().enumerate() {
                 ws.write_string_with_format(row, m + i as u16, v, &machine_f)

@@ -55,6 +55,7 @@ pub(crate) enum PF {
     Params,
     Deadlines,
     Test,
+    Replaces,
 }
 
 pub(crate) static FIELDS: Fields<PF> = Fields {
@@ -264,6 +265,7 @@ pub(crate) static FIELDS: Fields<PF> = Fields {
         (PF::Params, &["params", "参数"]),
         (PF::Deadlines, &["deadlines", "期限"]),
         (PF::Test, &["test", "测试方法"]),
+        (PF::Replaces, &["replaces", "取代编号"]),
     ],
     names: &[
         ("seq", PF::Seq),
@@ -292,6 +294,7 @@ pub(crate) static FIELDS: Fields<PF> = Fields {
         ("params", PF::Params),
         ("deadlines", PF::Deadlines),
         ("test", PF::Test),
+        ("replaces", PF::Replaces),
     ],
 };
 
@@ -372,6 +375,7 @@ struct Item {
     methods: Option<Vec<&'static str>>,
     veto: bool,
     themes: Vec<String>,
+    replaces: Vec<String>,
     provenance: Option<&'static str>,
     provenance_note: Option<String>,
     params: Option<String>,
@@ -557,6 +561,7 @@ fn provenance_of(s: &str) -> Option<&'static str> {
         "text" | "原文" => "text",
         "secondary" | "二手来源" => "secondary",
         "inferred" | "推断" => "inferred",
+        "fulltext" | "全文" | "依据全文" => "fulltext",
         _ => return None,
     })
 }
@@ -1742,6 +1747,14 @@ pub fn import_pack(
             if !it.themes.is_empty() {
                 out.kv("themes", list(&it.themes), col_at(PF::Themes, r), false);
             }
+            if !it.replaces.is_empty() {
+                out.kv(
+                    "replaces",
+                    list(&it.replaces),
+                    col_at(PF::Replaces, r),
+                    false,
+                );
+            }
             match it.provenance {
                 Some(p) => out.kv("provenance", quote(p), col_at(PF::Provenance, r), false),
                 None => {
@@ -1953,6 +1966,9 @@ fn read_item(cx: &mut Ctx<'_>, r: u32, current: &mut Option<String>) -> Option<I
             .map(|x| x.to_ascii_uppercase())
             .collect();
     }
+    if let Some((_, s)) = cx.text(r, PF::Replaces) {
+        it.replaces = split_list(&s);
+    }
     if let Some((c, s)) = cx.token(r, PF::Provenance) {
         match provenance_of(&s) {
             Some(p) => it.provenance = Some(p),
@@ -1960,8 +1976,8 @@ fn read_item(cx: &mut Ctx<'_>, r: u32, current: &mut Option<String>) -> Option<I
                 r,
                 c,
                 t!(
-                    "来源「{s}」无效（可选：text 原文 | secondary 二手来源 | inferred 推断）",
-                    "invalid provenance `{s}` (expected text | secondary | inferred)"
+                    "来源「{s}」无效（可选：text 原文 | secondary 二手来源 | inferred 推断 | fulltext 全文）",
+                    "invalid provenance `{s}` (expected text | secondary | inferred | fulltext)"
                 ),
             ),
         }

@@ -216,7 +216,14 @@ pub(crate) fn extra_claims(note: &str, a: &[String], b: &[String]) -> (bool, boo
         for (list, is_a) in [(a, true), (b, false)] {
             for alias in list {
                 for (i, _) in sentence.match_indices(alias.as_str()) {
-                    names.push((i, i + alias.len(), is_a));
+                    let end = i + alias.len();
+                    // `N134's …`, `134号的…`: a possessive names the thing, not the side that demands.
+                    let rest = &sentence[end..];
+                    if rest.starts_with("'s") || rest.starts_with("’s") || rest.starts_with('的')
+                    {
+                        continue;
+                    }
+                    names.push((i, end, is_a));
                 }
             }
         }

@@ -9,8 +9,8 @@
 
 pub mod condition;
 pub mod diag;
-pub mod model;
 mod lint;
+pub mod model;
 mod raw;
 mod validate;
 
@@ -123,7 +123,12 @@ pub fn library_files(sources: &[SourceFile]) -> Vec<LibraryFile> {
                     version,
                 )
             }
-            Kind::Questions => ("questions.toml".to_string(), FileRole::Questions, None, None),
+            Kind::Questions => (
+                "questions.toml".to_string(),
+                FileRole::Questions,
+                None,
+                None,
+            ),
             Kind::Mappings => (format!("mappings/{base}"), FileRole::Mappings, None, None),
             Kind::Other => continue,
         };

@@ -244,15 +244,15 @@ pub struct ProvenanceCounts {
 }
 
 impl ProvenanceCounts {
-    /// "要求 63 项（原文 0，二手来源 0，推断待核 0，依据非官方全文待核 63）".
+    /// "要求 63 项（原文 0，二手来源 0，推断待核 0，非官方全文待核 63）".
     pub fn describe(&self, total: usize, lang: Lang) -> String {
         match lang {
             Lang::Zh => format!(
-                "要求 {total} 项（原文 {}，二手来源 {}，推断待核 {}，依据非官方全文待核 {}）",
+                "要求 {total} 项（原文 {}，二手来源 {}，推断待核 {}，非官方全文待核 {}）",
                 self.text, self.secondary, self.inferred, self.fulltext
             ),
             Lang::En => format!(
-                "{total} requirements ({} from the text, {} secondary, {} inferred — to be confirmed, {} from an unofficial full text — to be checked against the official text)",
+                "{total} requirements ({} from the text, {} secondary, {} inferred, {} from an unofficial full text)",
                 self.text, self.secondary, self.inferred, self.fulltext
             ),
         }
@@ -498,9 +498,11 @@ pub struct Mapping {
 impl Library {
     /// The stored form of a pack's file (name, version, SHA-256).
     pub fn pack_file(&self, id: &str) -> Option<&super::LibraryFile> {
-        self.files
-            .iter()
-            .find(|f| f.pack_id.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(id)))
+        self.files.iter().find(|f| {
+            f.pack_id
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(id))
+        })
     }
 
     pub fn pack(&self, id: &str) -> Option<&Pack> {
@@ -545,7 +547,9 @@ impl Relation {
             Relation::Subset => Text::new("被包含（对方更严）", "subset (the other is stricter)"),
             Relation::Superset => Text::new("包含（本方更严）", "superset (this one is stricter)"),
             Relation::Intersect => Text::new("部分重叠", "overlapping"),
-            Relation::Thematic => Text::new("同一主题（无共同要求）", "same theme (no shared demand)"),
+            Relation::Thematic => {
+                Text::new("同一主题（无共同要求）", "same theme (no shared demand)")
+            }
         }
     }
 
@@ -647,7 +651,6 @@ fn rule_text(d: &DeadlineRule, lang: Lang) -> String {
     }
 }
 
-
 impl Deadline {
     /// The deadline in words, with its condition and, where set, the
     /// provenance of the value: "每1年一次（当 platform_level >= 3）［二手来源；…］".
@@ -684,7 +687,7 @@ impl Param {
 fn push_origin(s: &mut String, o: &ValueOrigin, lang: Lang) {
     if !o.is_empty() {
         s.push_str(&match lang {
-            Lang::Zh => format!("［依据：{}］", o.describe(lang)),
+            Lang::Zh => format!("［来源：{}］", o.describe(lang)),
             Lang::En => format!(" [basis: {}]", o.describe(lang)),
         });
     }

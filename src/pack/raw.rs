@@ -273,15 +273,9 @@ fn allowed_keys(path: &[&str]) -> Option<&'static [&'static str]> {
             "test",
             "replaces",
         ],
-        ["sections", "requirements", "params"] => &[
-            "key",
-            "op",
-            "value",
-            "unit",
-            "provenance",
-            "source",
-            "note",
-        ],
+        ["sections", "requirements", "params"] => {
+            &["key", "op", "value", "unit", "provenance", "source", "note"]
+        }
         ["sections", "requirements", "deadlines"] => &[
             "kind",
             "due",

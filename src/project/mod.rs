@@ -648,8 +648,9 @@ pub(crate) fn store_files(
 
 /// The library files a project stores, in name order.
 pub(crate) fn read_files(conn: &Connection) -> rusqlite::Result<Vec<pack::LibraryFile>> {
-    let mut st =
-        conn.prepare("SELECT name, role, pack_id, version, sha256, text FROM pack_source ORDER BY name")?;
+    let mut st = conn.prepare(
+        "SELECT name, role, pack_id, version, sha256, text FROM pack_source ORDER BY name",
+    )?;
     let rows = st.query_map([], |r| {
         let role: String = r.get(1)?;
         Ok(pack::LibraryFile {

@@ -158,8 +158,12 @@ pub struct PackReport {
     pub complete: bool,
     pub tally: Tally,
     pub veto_failed: Vec<String>,
-    /// How many of its requirements carry the *to be confirmed* mark.
+    /// How many of its requirements are inferred (*to be confirmed* mark).
     pub to_confirm: usize,
+    /// How many come from an unofficial full text (*to be checked* mark).
+    pub fulltext: usize,
+    /// SHA-256 of the pack content the project is assessed against.
+    pub sha256: String,
     pub sections: Vec<SectionReport>,
 }
 
@@ -184,8 +188,14 @@ pub struct RequirementRow {
     pub obligation: Text,
     pub weight: u8,
     pub veto: bool,
-    /// The requirement's content is inferred: print *待与正式文本核对 / to be confirmed*.
+    /// The requirement's content is inferred or from an unofficial full text.
     pub to_confirm: bool,
+    /// `text`, `secondary`, `inferred` or `fulltext`: which mark to print.
+    pub provenance: crate::pack::Provenance,
+    /// Parameters and deadlines with a basis of their own (provenance, source, note).
+    pub value_basis: Vec<Text>,
+    /// Set while the verdict waits to be judged again after a pack upgrade.
+    pub rejudge: Option<Text>,
     pub verdict: Verdict,
     pub verdict_label: Text,
     /// The assessor's justification (说明), or the scope's reason for 不适用.
@@ -310,6 +320,26 @@ pub(crate) fn normalise_time(s: &str) -> Result<String, ReportError> {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
+/// Parameters and deadlines that carry a basis of their own, in both languages.
+fn value_basis(req: &crate::pack::Requirement) -> Vec<Text> {
+    use crate::i18n::Lang;
+    // Only a basis that says more than the requirement's own provenance.
+    let own = |o: &crate::pack::ValueOrigin| {
+        o.source.is_some() || o.note.is_some() || o.provenance.is_some_and(|p| p != req.provenance)
+    };
+    let params = req
+        .params
+        .iter()
+        .filter(|p| own(&p.origin))
+        .map(|p| Text::new(p.describe(Lang::Zh), p.describe(Lang::En)));
+    let deadlines = req
+        .deadlines
+        .iter()
+        .filter(|d| own(&d.origin))
+        .map(|d| Text::new(d.describe(Lang::Zh), d.describe(Lang::En)));
+    params.chain(deadlines).collect()
+}
+
 pub(crate) fn build(project: &Project, opts: &ReportOptions) -> Result<ReportModel, ReportError> {
     let meta = project.meta()?;
     let lib = project.library();
@@ -356,6 +386,7 @@ pub(crate) fn build(project: &Project, opts: &ReportOptions) -> Result<ReportMod
     for (pack, ps) in packs.iter().zip(&scores.packs) {
         let mut sections = Vec::new();
         let mut pack_to_confirm = 0;
+        let mut pack_fulltext = 0;
         for (sec, ss) in pack.sections.iter().zip(&ps.sections) {
             let mut rows = Vec::new();
             for req in &sec.requirements {
@@ -377,7 +408,11 @@ pub(crate) fn build(project: &Project, opts: &ReportOptions) -> Result<ReportMod
                 }
                 if req.to_confirm {
                     counts.to_confirm += 1;
-                    pack_to_confirm += 1;
+                }
+                match req.provenance {
+                    crate::pack::Provenance::Inferred => pack_to_confirm += 1,
+                    crate::pack::Provenance::Fulltext => pack_fulltext += 1,
+                    _ => {}
                 }
                 let scope_reason = match &st.applicability {
                     Applicability::NotApplicable { reason } => Some(reason.clone()),
@@ -419,6 +454,9 @@ pub(crate) fn build(project: &Project, opts: &ReportOptions) -> Result<ReportMod
                     weight: req.weight,
                     veto: req.veto,
                     to_confirm: req.to_confirm,
+                    provenance: req.provenance,
+                    value_basis: value_basis(req),
+                    rejudge: rec.filter(|r| !r.confirmed).and_then(|r| r.rejudge.clone()),
                     verdict: st.verdict,
                     verdict_label: st.verdict.label(),
                     justification,
@@ -462,6 +500,11 @@ pub(crate) fn build(project: &Project, opts: &ReportOptions) -> Result<ReportMod
             tally: (&ps.tally).into(),
             veto_failed: ps.veto_failed.clone(),
             to_confirm: pack_to_confirm,
+            fulltext: pack_fulltext,
+            sha256: lib
+                .pack_file(&pack.id)
+                .map(|f| f.sha256.clone())
+                .unwrap_or_default(),
             sections,
         });
     }

@@ -615,6 +615,8 @@ struct PackHead<'a> {
     score: Option<f64>,
     conclusion: &'a Option<crate::i18n::Text>,
     to_confirm: usize,
+    fulltext: usize,
+    sha256: &'a str,
 }
 
 #[derive(Serialize)]
@@ -635,6 +637,8 @@ pub(crate) fn pack_head(p: &super::model::PackReport) -> impl Serialize + '_ {
         score: p.score,
         conclusion: &p.conclusion,
         to_confirm: p.to_confirm,
+        fulltext: p.fulltext,
+        sha256: &p.sha256,
     }
 }
 

@@ -161,8 +161,10 @@ fn title_rows(
 
 fn requirement_cell(r: &RequirementRow) -> String {
     let mut s = format!("{}\n{}", r.title.zh, r.text.zh);
-    if r.to_confirm {
-        s.push_str("\n△ 待与正式文本核对");
+    match r.provenance {
+        crate::pack::Provenance::Inferred => s.push_str("\n△ 待与正式文本核对"),
+        crate::pack::Provenance::Fulltext => s.push_str("\n△ 依据非官方全文，待与正式文本核对"),
+        _ => {}
     }
     s
 }
