@@ -398,3 +398,60 @@ fn project_commands_honour_checklists_dir() {
     let st = json(&["--checklists", s(&lib), "status", s(&dir), "--json"]);
     assert_eq!(st["pack_versions"][0]["differs"], false);
 }
+
+/// A project made before projects stored their checklists (schema 1: only
+/// pack ids and versions recorded) adopts the content it was assessed
+/// against — the earlier built-in library with those versions — not today's.
+#[test]
+fn a_schema_1_project_adopts_the_library_it_was_assessed_against() {
+    let dir = old_project("upgrade_schema1");
+    {
+        // Turn the fixture back into what a schema-1 build wrote: migration 2
+        // only added `pack_source` and `verdict.rejudge`.
+        let c = rusqlite::Connection::open(dir.join("project.db")).expect("open db");
+        c.execute_batch(
+            "DROP TABLE pack_source; ALTER TABLE verdict DROP COLUMN rejudge; PRAGMA user_version = 1;",
+        )
+        .expect("downgrade");
+    }
+    // A read-only look first: nothing is written, the current library is used.
+    let r = run(&["status", s(&dir)]);
+    assert_ne!(
+        r.code, 0,
+        "read-only open of an old schema must ask for a writable open"
+    );
+    // The first writable open adopts 2026.1 from the earlier built-in library.
+    let r = run(&["assess", "set", s(&dir), "N103-01", "符合", "--by", "张工"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let st = json(&["status", s(&dir), "--json"]);
+    let gb = st["pack_versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .find(|v| v["pack"] == "GB44495")
+        .expect("GB44495")
+        .clone();
+    assert_eq!(gb["version"], "2026.1", "{gb}");
+    assert_eq!(gb["differs"], true, "{gb}");
+    let list = json(&["assess", "list", s(&dir), "--pack", "GB44495", "--json"]);
+    assert_eq!(list["requirements"].as_array().expect("list").len(), 40);
+    let jl = run(&["journal", "list", s(&dir)]);
+    assert!(
+        jl.stdout.contains("pack.adopt") && jl.stdout.contains("checklists-history/2026.1"),
+        "{}",
+        jl.stdout
+    );
+    // And it upgrades like any other project.
+    let d = json(&[
+        "project",
+        "upgrade-pack",
+        s(&dir),
+        "GB44495",
+        "--dry-run",
+        "--json",
+    ]);
+    assert!(!d["upgrade"]["rejudge"]
+        .as_array()
+        .expect("rejudge")
+        .is_empty());
+}

@@ -155,6 +155,25 @@ pub fn builtin_sources() -> Vec<SourceFile> {
         .collect()
 }
 
+/// Earlier built-in libraries (folder name, files), oldest first, for
+/// adopting projects made before projects stored their checklists.
+pub fn history_sources() -> Vec<(String, Vec<SourceFile>)> {
+    builtin::HISTORY
+        .iter()
+        .map(|(set, files)| {
+            (
+                set.to_string(),
+                files
+                    .iter()
+                    .map(|(name, text)| {
+                        SourceFile::new(format!("<builtin>/checklists-history/{set}/{name}"), *text)
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
 /// Loads the built-in library. It is checked by the test suite, so an error
 /// here means a broken build; callers still get the diagnostics, not a panic.
 pub fn builtin() -> Result<Library, Vec<Diagnostic>> {

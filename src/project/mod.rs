@@ -450,23 +450,28 @@ impl Project {
             _lock: lock,
         };
         if stored.is_empty() && !create && !read_only {
-            // Made before projects kept their checklists: from now on the
-            // project keeps the library it is opened with first.
-            let files = project.current.files.clone();
+            // Made before projects kept their checklists: adopt the content it
+            // was assessed against — the library whose pack versions it
+            // records (the current one, or an earlier built-in one) — so an
+            // upgrade can then show what changed since.
+            let recorded = project.meta()?.packs;
+            let (files, basis) = adoption(&project.current, &recorded, &db);
             let packs: Vec<_> = files
                 .iter()
                 .filter_map(|f| Some((f.pack_id.clone()?, f.version.clone(), f.sha256.clone())))
                 .collect();
+            let own = load_files(&db, &files)?;
             let at = now();
             project.change_unchecked(
                 "iovaudit",
                 "pack.adopt",
-                serde_json::json!({ "packs": packs }),
+                serde_json::json!({ "basis": basis, "packs": packs }),
                 |tx| {
                     store_files(tx, &files, &at)?;
                     Ok(())
                 },
             )?;
+            project.library = own;
         }
         Ok(project)
     }
@@ -627,6 +632,65 @@ pub struct PackVersion {
     pub library_sha256: Option<String>,
     /// True when the library holds different content.
     pub differs: bool,
+}
+
+/// The files a project made before schema 2 adopts, and what they are
+/// (`current library` or `checklists-history/<set>`). A pack whose recorded
+/// version the current library holds comes from it; otherwise from the
+/// newest earlier built-in library holding that version, whose questions and
+/// mappings then come along (they match its packs). Falls back to the current
+/// library when no such set loads.
+fn adoption(
+    current: &Library,
+    recorded: &[(String, String)],
+    db: &Path,
+) -> (Vec<pack::LibraryFile>, String) {
+    let matches_current = recorded.iter().all(|(id, v)| {
+        current
+            .pack_file(id)
+            .is_some_and(|f| f.version.as_deref() == Some(v.as_str()))
+    });
+    if matches_current {
+        return (current.files.clone(), "current library".into());
+    }
+    for (set, sources) in pack::history_sources().into_iter().rev() {
+        let hist = pack::library_files(&sources);
+        let find = |id: &str, v: &str| {
+            hist.iter().find(|f| {
+                f.pack_id.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(id))
+                    && f.version.as_deref() == Some(v)
+            })
+        };
+        if !recorded.iter().any(|(id, v)| find(id, v).is_some()) {
+            continue;
+        }
+        // The project's packs at their recorded versions (from this set or
+        // the current library), with this set's questions, mappings and
+        // other packs.
+        let mut files: Vec<pack::LibraryFile> = Vec::new();
+        for (id, v) in recorded {
+            let f = find(id, v).cloned().or_else(|| {
+                current
+                    .pack_file(id)
+                    .filter(|f| f.version.as_deref() == Some(v.as_str()))
+                    .cloned()
+            });
+            match f {
+                Some(f) => files.push(f),
+                None => return (current.files.clone(), "current library".into()),
+            }
+        }
+        for f in &hist {
+            if !files.iter().any(|x| x.name == f.name) {
+                files.push(f.clone());
+            }
+        }
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        if load_files(db, &files).is_ok() {
+            return (files, format!("checklists-history/{set}"));
+        }
+    }
+    (current.files.clone(), "current library".into())
 }
 
 /// Writes library files into `pack_source`, replacing rows of the same name.

@@ -45,6 +45,15 @@ export const OBLIGATIONS: Record<Obligation, Text> = {
 };
 
 export const TO_CONFIRM: Text = { zh: '⚠ 待与正式文本核对', en: '⚠ to be confirmed against the official text' };
+/** Content read in an unofficial copy of the full text (GB 44495/44496 packs). */
+export const FULLTEXT_MARK: Text = {
+  zh: 'ⓘ 依据非官方全文，待与正式文本核对',
+  en: 'ⓘ from an unofficial full text, to be checked against the official text',
+};
+/** The mark for a requirement's provenance (the core's `Provenance::mark`). */
+export function provenanceMark(p: string): Text | null {
+  return p === 'inferred' ? TO_CONFIRM : p === 'fulltext' ? FULLTEXT_MARK : null;
+}
 
 export function formatSize(n: number): string {
   if (n < 1024) return `${n} B`;

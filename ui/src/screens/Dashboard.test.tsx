@@ -2,12 +2,15 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { findings, makeState, renderScreen, scores, tally } from './workspace/testFixture';
 import { Dashboard } from './Dashboard';
 
-const mocks = vi.hoisted(() => ({ findings: vi.fn() }));
+const mocks = vi.hoisted(() => ({ findings: vi.fn(), packVersions: vi.fn(), packUpgrade: vi.fn() }));
 vi.mock('../api', async (orig) => ({ ...(await orig<typeof import('../api')>()), api: mocks }));
 
 beforeEach(() => {
   mocks.findings.mockReset();
   mocks.findings.mockResolvedValue(findings);
+  mocks.packVersions.mockReset();
+  mocks.packVersions.mockResolvedValue([]);
+  mocks.packUpgrade.mockReset();
 });
 
 test('shows the overall score, conclusion and progress from the scores', async () => {

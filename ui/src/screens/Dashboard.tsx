@@ -8,6 +8,7 @@ import { api, type Finding, type PackScore, type SectionScore, type Status, type
 import { FINDING_STATUSES, SEVERITIES, VERDICTS, useT, verdictInfo } from '../i18n';
 import { isFrozen, useProject } from '../store';
 import { isDone } from './workspace/bits';
+import { PackVersions } from '../components/PackVersions';
 
 const BAR_PARTS = ['conform', 'partial', 'nonconform', 'unassessed'] as const;
 
@@ -190,6 +191,7 @@ export function Dashboard() {
       {isFrozen(project) && (
         <Alert type="info" showIcon title={t('项目已批准，以下为批准时的结论', 'The project is approved; these are the approved results')} />
       )}
+      <PackVersions />
       <div style={{ display: 'flex', gap: 12, alignItems: 'stretch' }}>
         <Card size="small" style={{ flex: 1, minWidth: 0 }} title={t('总体结论', 'Overall')}>
           <div style={{ display: 'flex', gap: 24, alignItems: 'center' }}>

@@ -154,7 +154,7 @@ export function Workspace({ focus, onFocus }: { focus: string | null; onFocus: (
     try {
       await api.verdictConfirm(current.requirement.id);
       setDraft(null);
-      message.success(t('已确认推断结论', 'Inferred verdict confirmed'));
+      message.success(t('已确认结论', 'Verdict confirmed'));
       await refresh();
       reload();
     } catch (e) {

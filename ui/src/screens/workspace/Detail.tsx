@@ -4,7 +4,7 @@
 import { Button, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import { DisconnectOutlined, PaperClipOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Finding, Library, RequirementDetail } from '../../api';
-import { OBLIGATIONS, TO_CONFIRM, formatSize, useT } from '../../i18n';
+import { OBLIGATIONS, formatSize, provenanceMark, useT } from '../../i18n';
 import { FindingStatusTag, SeverityTag, VerdictTag, useAnswerText } from './bits';
 
 const h: React.CSSProperties = { fontSize: 13, fontWeight: 600, color: '#262626', margin: '16px 0 6px' };
@@ -13,6 +13,7 @@ const PROVENANCE: Record<string, [string, string]> = {
   text: ['依据正式文本', 'from the official text'],
   secondary: ['依据二手资料', 'from secondary sources'],
   inferred: ['推定内容', 'inferred'],
+  fulltext: ['依据非官方全文', 'from an unofficial full text'],
 };
 
 export function Detail({
@@ -80,12 +81,12 @@ export function Detail({
         )}
         {prov && r.provenance !== 'text' && <Tag color="gold">{t(prov[0], prov[1])}</Tag>}
       </Space>
-      {r.to_confirm && (
+      {r.to_confirm && provenanceMark(r.provenance) && (
         <div
           data-testid="to-confirm-mark"
           style={{ marginTop: 8, padding: '6px 10px', background: '#fffbe6', border: '1px solid #ffe58f', borderRadius: 4, color: '#ad6800' }}
         >
-          <strong>{tx(TO_CONFIRM)}</strong>
+          <strong>{tx(provenanceMark(r.provenance))}</strong>
           {r.provenance_note && <div style={{ fontSize: 12, marginTop: 2 }}>{r.provenance_note}</div>}
         </div>
       )}

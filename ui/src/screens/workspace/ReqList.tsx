@@ -5,10 +5,10 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState, type Ref } fro
 import { Input, Segmented, Typography, type InputRef } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
 import type { Library, Meta, Status, Text } from '../../api';
-import { TO_CONFIRM, useT } from '../../i18n';
-import { VerdictDot, isDone, isInferredPending } from './bits';
+import { TO_CONFIRM, provenanceMark, useT } from '../../i18n';
+import { VerdictDot, isDone, isInferredPending, isRejudgePending } from './bits';
 
-export type FilterKey = 'all' | 'unjudged' | 'failing' | 'inferred' | 'to_confirm';
+export type FilterKey = 'all' | 'unjudged' | 'failing' | 'inferred' | 'rejudge' | 'to_confirm';
 
 export interface TreeSection { id: string; clause: string; title: Text; reqs: Status[] }
 export interface TreePack { id: string; docNumber: string; title: Text; sections: TreeSection[] }
@@ -51,6 +51,8 @@ export function matchesFilter(s: Status, f: FilterKey): boolean {
       return s.verdict === 'nonconform' || s.verdict === 'partial';
     case 'inferred':
       return isInferredPending(s);
+    case 'rejudge':
+      return isRejudgePending(s);
     case 'to_confirm':
       return s.to_confirm;
   }
@@ -114,13 +116,14 @@ const ReqRow = memo(function ReqRow({
   const tx = (x: Text) => (lang === 'en' ? x.en || x.zh : x.zh || x.en);
   const t = (zh: string, en: string) => (lang === 'en' ? en : zh);
   const inferred = isInferredPending(s);
+  const rejudge = isRejudgePending(s);
   const na = s.applicability.status === 'not_applicable' ? s.applicability.reason : null;
   const tip = [
     `${s.requirement} ${tx(s.title)}`,
     na ? `${t('不适用', 'Not applicable')}：${tx(na)}` : '',
     s.verdict === 'na' && !na && s.recorded?.note ? `${t('不适用', 'Not applicable')}：${s.recorded.note}` : '',
     inferred ? `${t('推断自', 'Inferred from')} ${s.recorded?.inferred_from}，${t('待确认', 'awaiting confirmation')}` : '',
-    s.to_confirm ? tx(TO_CONFIRM) : '',
+    s.to_confirm ? tx(provenanceMark(s.provenance ?? 'inferred') ?? TO_CONFIRM) : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -139,6 +142,11 @@ const ReqRow = memo(function ReqRow({
         {s.requirement}
       </span>
       <span style={{ flex: 1, minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis' }}>{tx(s.title)}</span>
+      {rejudge && (
+        <span style={{ ...mark, color: '#531dab', borderColor: '#d3adf7', background: '#f9f0ff' }} data-testid="mark-rejudge">
+          {t('重判', 'Re-judge')}
+        </span>
+      )}
       {inferred && (
         <span style={{ ...mark, color: '#1677ff', borderColor: '#91caff', background: '#e6f4ff' }} data-testid="mark-inferred">
           {t('推断', 'Inferred')}
@@ -149,7 +157,7 @@ const ReqRow = memo(function ReqRow({
       )}
       {s.to_confirm && (
         <span style={{ flex: 'none', color: '#d48806' }} data-testid="mark-to-confirm">
-          ⚠
+          {s.provenance === 'fulltext' ? 'ⓘ' : '⚠'}
         </span>
       )}
     </div>
@@ -341,6 +349,7 @@ export const ReqList = memo(function ReqList(props: {
               { value: 'unjudged', label: t('未评估', 'Unjudged'), title: t('未评估且适用', 'Not assessed and applicable') },
               { value: 'failing', label: t('不符合', 'Failing'), title: t('不符合或部分符合', 'Not or partially conformant') },
               { value: 'inferred', label: t('推断待确认', 'Inferred'), title: t('由映射推断、尚未确认', 'Inferred from a mapping, not yet confirmed') },
+              { value: 'rejudge', label: t('待重新判定', 'To re-judge'), title: t('检查单升级后须重新判定', 'Must be judged again after a checklist upgrade') },
               { value: 'to_confirm', label: t('待核对', 'To check'), title: TO_CONFIRM[lang] },
             ]}
           />

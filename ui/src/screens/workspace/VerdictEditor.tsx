@@ -45,6 +45,7 @@ export function VerdictEditor({
   const rec = st.recorded;
   const scopeNa = st.applicability.status === 'not_applicable' ? st.applicability.reason : null;
   const inferred = !!(rec?.inferred_from && !rec.confirmed);
+  const rejudge = !!(rec?.rejudge && !rec.confirmed);
   const locked = frozen || !!scopeNa;
   const needsNote = NEEDS_NOTE.includes(draft.verdict);
   const vLabel = tx(verdictInfo(draft.verdict).label);
@@ -67,6 +68,30 @@ export function VerdictEditor({
           style={{ marginBottom: 8, padding: '4px 12px' }}
           data-testid="scope-na-notice"
           title={t('已按适用范围判为不适用，不能另行判定：', 'Not applicable because of the scope; it cannot be judged: ') + tx(scopeNa)}
+        />
+      )}
+      {rejudge && rec && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 8, padding: '4px 12px' }}
+          data-testid="rejudge-notice"
+          title={
+            <span>
+              {t('待重新判定：原结论', 'To re-judge: earlier verdict')} <VerdictTag code={rec.verdict} />
+              {t('，重新判定或确认仍然成立前不计分。', '; it does not count until judged again or confirmed.')}
+              {rec.rejudge && (
+                <span style={{ display: 'block', fontSize: 12, color: '#8c8c8c' }} data-testid="rejudge-reason">
+                  {tx(rec.rejudge)}
+                </span>
+              )}
+            </span>
+          }
+          action={
+            <Button size="small" icon={<CheckOutlined />} onClick={onConfirm} disabled={locked || busy} loading={busy} data-testid="rejudge-confirm">
+              {t('原结论仍成立', 'Still holds')}
+            </Button>
+          }
         />
       )}
       {inferred && rec && (

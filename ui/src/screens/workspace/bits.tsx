@@ -55,9 +55,14 @@ export function isInferredPending(s: Status): boolean {
   return !!(s.recorded?.inferred_from && !s.recorded.confirmed);
 }
 
+/** Kept over a pack upgrade and waiting to be judged again (the core's `rejudge`). */
+export function isRejudgePending(s: Status): boolean {
+  return !!(s.recorded?.rejudge && !s.recorded.confirmed);
+}
+
 /** Counted as done in the tree: a verdict a person gave or confirmed, or 不适用 by scope. */
 export function isDone(s: Status): boolean {
-  return s.verdict !== 'unassessed' && !isInferredPending(s);
+  return s.verdict !== 'unassessed' && !isInferredPending(s) && !isRejudgePending(s);
 }
 
 /** Today as YYYY-MM-DD in local time. */
