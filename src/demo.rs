@@ -154,6 +154,19 @@ pub fn create(dir: &Path, library: Library) -> Result<Project> {
         ("telecom_service", "yes"),
         ("commercial_crypto", "yes"),
         ("pilot_participant", "no"),
+        // Per-object protection levels, the Shanghai AD activities, and the
+        // vehicle-type questions of GB 44495/44496.
+        ("platform_levels_present", "L3,L2"),
+        ("ad_road_activity_sh", "no"),
+        ("approval_stage", "new_type"),
+        ("type_extension", "no"),
+        ("has_remote_control", "yes"),
+        ("has_third_party_apps", "no"),
+        ("has_external_media", "yes"),
+        ("has_v2x", "no"),
+        ("offline_update_onboard", "yes"),
+        ("offline_update_direct", "no"),
+        ("stores_security_logs", "yes"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

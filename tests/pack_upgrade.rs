@@ -455,3 +455,25 @@ fn a_schema_1_project_adopts_the_library_it_was_assessed_against() {
         .expect("rejudge")
         .is_empty());
 }
+
+/// The audited regulation packs (issue 16) reach projects made before the
+/// fix the same way: changed items are marked to re-judge, unchanged ones keep
+/// their verdicts.
+#[test]
+fn audited_regulation_pack_upgrade_marks_changed_items() {
+    let dir = old_project("upgrade_n103");
+    let r = run(&["assess", "set", s(&dir), "N103-13", "符合", "--by", "张工"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["project", "upgrade-pack", s(&dir), "N103", "--by", "李工"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let list = json(&["assess", "list", s(&dir), "--pack", "N103", "--json"]);
+    let n13 = requirement(&list, "N103-13");
+    assert_eq!(n13["recorded"]["confirmed"], false, "{n13}");
+    assert!(n13["recorded"]["rejudge"].is_object(), "{n13}");
+    let n01 = requirement(&list, "N103-01");
+    assert_eq!(n01["recorded"]["verdict"], "conform");
+    assert_eq!(n01["recorded"]["confirmed"], true, "{n01}");
+    assert!(n01["recorded"].get("rejudge").is_none(), "{n01}");
+    // The new encouraged item N103-27 is in the project now.
+    requirement(&list, "N103-27");
+}
