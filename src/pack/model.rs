@@ -652,9 +652,8 @@ fn rule_text(d: &DeadlineRule, lang: Lang) -> String {
 }
 
 impl Deadline {
-    /// The deadline in words, with its condition and, where set, the
-    /// provenance of the value: "每1年一次（当 platform_level >= 3）［二手来源；…］".
-    pub fn describe(&self, lang: Lang) -> String {
+    /// The deadline in words with its condition: "每1年一次（当 platform_level >= 3）".
+    pub fn base_text(&self, lang: Lang) -> String {
         let mut s = rule_text(&self.rule, lang);
         if let Some(w) = &self.when {
             s.push_str(&match lang {
@@ -662,15 +661,22 @@ impl Deadline {
                 Lang::En => format!(" (when {})", w.source()),
             });
         }
+        s
+    }
+
+    /// [`Deadline::base_text`] and, where set, the basis of the value:
+    /// "每1年一次（当 platform_level >= 3）［来源：二手来源；…］".
+    pub fn describe(&self, lang: Lang) -> String {
+        let mut s = self.base_text(lang);
         push_origin(&mut s, &self.origin, lang);
         s
     }
 }
 
 impl Param {
-    /// `log_retention >= 6 个月［…］`.
-    pub fn describe(&self, lang: Lang) -> String {
-        let mut s = format!(
+    /// `log_retention >= 6 个月`.
+    pub fn base_text(&self, lang: Lang) -> String {
+        format!(
             "{} {} {} {}",
             self.key,
             self.op,
@@ -678,9 +684,51 @@ impl Param {
             unit_text(&self.unit, lang)
         )
         .trim_end()
-        .to_string();
+        .to_string()
+    }
+
+    /// `log_retention >= 6 个月［来源：…］`.
+    pub fn describe(&self, lang: Lang) -> String {
+        let mut s = self.base_text(lang);
         push_origin(&mut s, &self.origin, lang);
         s
+    }
+}
+
+/// A parameter or deadline as a view shows it: the value in words and,
+/// where the value has a basis of its own, that basis.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueLine {
+    /// `param` or `deadline`.
+    pub kind: &'static str,
+    pub text: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+impl Requirement {
+    /// Every parameter and deadline in words (zh and en), with its own basis.
+    pub fn value_lines(&self) -> Vec<ValueLine> {
+        let basis = |o: &ValueOrigin| {
+            (!o.is_empty()).then(|| Text::new(o.describe(Lang::Zh), o.describe(Lang::En)))
+        };
+        self.params
+            .iter()
+            .map(|p| ValueLine {
+                kind: "param",
+                text: Text::new(p.base_text(Lang::Zh), p.base_text(Lang::En)),
+                basis: basis(&p.origin),
+                provenance: p.origin.provenance,
+            })
+            .chain(self.deadlines.iter().map(|d| ValueLine {
+                kind: "deadline",
+                text: Text::new(d.base_text(Lang::Zh), d.base_text(Lang::En)),
+                basis: basis(&d.origin),
+                provenance: d.origin.provenance,
+            }))
+            .collect()
     }
 }
 

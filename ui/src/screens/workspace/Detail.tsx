@@ -165,15 +165,32 @@ export function Detail({
           </Typography.Paragraph>
         </>
       )}
-      {r.params.length > 0 && (
-        <div style={{ marginTop: 6 }}>
-          {r.params.map((p) => (
-            <Tag key={p.key} className="mono">
-              {p.key} {p.op} {p.value}
-              {p.unit}
-            </Tag>
+      {detail.values && detail.values.length > 0 ? (
+        <div style={{ marginTop: 6 }} data-testid="detail-values">
+          {detail.values.map((v, i) => (
+            <div key={i} style={{ fontSize: 13, marginBottom: 2 }}>
+              <Tag color={v.kind === 'deadline' ? 'blue' : undefined}>{v.kind === 'deadline' ? t('期限', 'Deadline') : t('参数', 'Parameter')}</Tag>
+              <span className={v.kind === 'param' ? 'mono' : undefined}>{tx(v.text)}</span>
+              {v.basis && (
+                <div style={{ fontSize: 12, color: '#8c8c8c', marginLeft: 8 }} data-testid="value-basis">
+                  {t('取值依据：', 'Basis: ')}
+                  {tx(v.basis)}
+                </div>
+              )}
+            </div>
           ))}
         </div>
+      ) : (
+        r.params.length > 0 && (
+          <div style={{ marginTop: 6 }}>
+            {r.params.map((p) => (
+              <Tag key={p.key} className="mono">
+                {p.key} {p.op} {p.value}
+                {p.unit}
+              </Tag>
+            ))}
+          </div>
+        )
       )}
 
       <div style={{ ...h, display: 'flex', alignItems: 'center' }}>
