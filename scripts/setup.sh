@@ -13,6 +13,8 @@ command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v pdfsig >/dev/null || need_apt+=(poppler-utils)
 [ -d /usr/share/poppler ] || need_apt+=(poppler-data)
 command -v qpdf >/dev/null || need_apt+=(qpdf)
+# GNU time: the peak-memory oracle of tests/hostile.rs.
+[ -x /usr/bin/time ] || need_apt+=(time)
 command -v certutil >/dev/null || need_apt+=(libnss3-tools)
 command -v pip3 >/dev/null || command -v pip >/dev/null || need_apt+=(python3-pip)
 # The desktop app: WebKitGTK and friends (Tauri 2 on Linux), and for its
@@ -41,6 +43,14 @@ if ! command -v pyhanko >/dev/null; then
   echo "setup: installing pyHanko"
   python3 -m pip install -q 'pyHanko==0.38.0' 'pyhanko-cli==0.6.0' 2>/dev/null \
     || python3 -m pip install -q --break-system-packages 'pyHanko==0.38.0' 'pyhanko-cli==0.6.0'
+fi
+
+# PKCS#12 fixtures made by tests/pkcs12_interop.rs (a file holding two keys): Python
+# `cryptography` (pyHanko already pulls it in) and `asn1crypto` to assemble the bags.
+if ! python3 -c 'import cryptography, asn1crypto' 2>/dev/null; then
+  echo "setup: installing cryptography and asn1crypto"
+  python3 -m pip install -q 'cryptography>=42' 'asn1crypto>=1.5' 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages 'cryptography>=42' 'asn1crypto>=1.5'
 fi
 
 export PATH="$HOME/.cargo/bin:$PATH"

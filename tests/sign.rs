@@ -749,13 +749,9 @@ fn p12_interoperates_with_openssl() {
             ],
         );
         assert!(o.ok, "openssl pkcs12 -export -legacy: {}", o.text);
-        match sign::load_identity(&legacy, PASSWORD) {
-            Err(e @ SignError::BadFile { .. }) => {
-                assert_eq!(e.path(), Some(legacy.as_path()));
-                assert!(e.to_string().contains("legacy"), "{e}");
-            }
-            other => panic!("expected BadFile for a legacy p12, got {other:?}"),
-        }
+        // Legacy (3DES / RC2-40, SHA-1 MAC) files as other tools write them import.
+        let id = sign::load_identity(&legacy, PASSWORD).expect("legacy p12 imports");
+        assert_eq!(id.subject_cn(), "OpenSSL Signer");
 
         match sign::load_identity(&p12, "wrong") {
             Err(SignError::BadPassword { path }) => assert_eq!(path, p12),

@@ -89,6 +89,9 @@ enum Command {
         /// Sign with this PKCS#12 identity
         #[arg(long)]
         identity: Option<PathBuf>,
+        /// The key to sign with when the PKCS#12 holds several: alias or certificate fingerprint
+        #[arg(long)]
+        key_alias: Option<String>,
         #[arg(long)]
         xlsx: Option<PathBuf>,
         #[arg(long)]
@@ -99,6 +102,7 @@ enum Command {
         /// Report number
         #[arg(long)]
         number: Option<String>,
+        /// Read the password from the first line of standard input (an empty line is the empty password)
         #[arg(long)]
         password_stdin: bool,
     },
@@ -178,17 +182,19 @@ pub fn run() -> i32 {
             out,
             template,
             identity,
+            key_alias,
             xlsx,
             json,
             seal,
             number,
             password_stdin,
-        } => output::report_cmd(
+        } => output::report_cmd_with_key(
             &ctx,
             &dir,
             &out,
             template,
             identity,
+            key_alias,
             xlsx,
             json,
             seal,

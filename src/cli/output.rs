@@ -1,5 +1,6 @@
 //! CLI commands for reports, signing identities, filing packages and
-//! verification: `identity new`, `report`, `package export`, `verify`.
+//! verification: `identity new`, `identity show`, `report`, `package export`, `verify`.
+//! A PKCS#12 with several keys needs `--key-alias` (alias or certificate fingerprint).
 //! Passwords come from IOVAUDIT_PASSWORD, standard input (--password-stdin)
 //! or a prompt — never from the command line.
 
@@ -34,9 +35,13 @@ pub enum IdentityCmd {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Show a PKCS#12 identity / 查看签名身份
+    /// Show a PKCS#12 identity, listing every key it holds / 查看签名身份（列出其中每个密钥）
     Show {
         p12: PathBuf,
+        /// Show only this key: its alias (friendly name) or certificate fingerprint (SHA-256 or SHA-1, at least 8 hex digits)
+        #[arg(long)]
+        key_alias: Option<String>,
+        /// Read the password from the first line of standard input (an empty line is the empty password)
         #[arg(long)]
         password_stdin: bool,
     },
@@ -51,6 +56,9 @@ pub enum PackageCmd {
         out: PathBuf,
         #[arg(long)]
         identity: PathBuf,
+        /// The key to sign with when the PKCS#12 holds several: alias or certificate fingerprint
+        #[arg(long)]
+        key_alias: Option<String>,
         /// Include the evidence files themselves
         #[arg(long)]
         with_evidence: bool,
@@ -67,17 +75,28 @@ pub enum PackageCmd {
 
 /// The password: IOVAUDIT_PASSWORD, else stdin (when asked or not a terminal), else a prompt.
 fn password(ctx: &Ctx, from_stdin: bool, confirm: bool) -> Result<String, i32> {
+    password_with(ctx, from_stdin, confirm, false)
+}
+
+/// As [`password`]; with `allow_empty` (opening a file, not making one), an empty line on
+/// standard input is the empty password (end of input without a line is still an error).
+fn password_with(
+    ctx: &Ctx,
+    from_stdin: bool,
+    confirm: bool,
+    allow_empty: bool,
+) -> Result<String, i32> {
     if let Ok(p) = std::env::var("IOVAUDIT_PASSWORD") {
         return Ok(p);
     }
     if from_stdin || !std::io::stdin().is_terminal() {
         let mut line = String::new();
-        std::io::stdin()
+        let n = std::io::stdin()
             .lock()
             .read_line(&mut line)
             .map_err(|_| 2)?;
         let p = line.trim_end_matches(['\n', '\r']).to_string();
-        if p.is_empty() {
+        if p.is_empty() && (n == 0 || !allow_empty) {
             eprintln!(
                 "{}",
                 ctx.lang.pick(
@@ -106,16 +125,56 @@ fn password(ctx: &Ctx, from_stdin: bool, confirm: bool) -> Result<String, i32> {
     Ok(p)
 }
 
-fn load_identity(ctx: &Ctx, p12: &Path, stdin: bool) -> Result<sign::Identity, i32> {
-    let pw = password(ctx, stdin, false)?;
-    sign::load_identity(p12, &pw).map_err(|e| {
+fn load_identity(
+    ctx: &Ctx,
+    p12: &Path,
+    key_alias: Option<&str>,
+    stdin: bool,
+) -> Result<sign::Identity, i32> {
+    let pw = password_with(ctx, stdin, false, true)?;
+    sign::load_identity_with(p12, &pw, key_alias).map_err(|e| sign_fail(ctx, &e))
+}
+
+/// Prints a signing error (and, when a key must be chosen, how to choose it).
+fn sign_fail(ctx: &Ctx, e: &sign::SignError) -> i32 {
+    eprintln!(
+        "{}",
+        ctx.lang
+            .pick(&format!("错误：{}", e.zh()), &format!("error: {e}"))
+    );
+    if matches!(
+        e,
+        sign::SignError::AmbiguousKey { .. } | sign::SignError::KeyNotFound { .. }
+    ) {
         eprintln!(
             "{}",
-            ctx.lang
-                .pick(&format!("错误：{}", e.zh()), &format!("error: {e}"))
+            ctx.lang.pick(
+                "提示：用 --key-alias 别名 或 --key-alias 证书指纹（SHA-256/SHA-1，至少 8 位十六进制）选择密钥；`iovaudit identity show 文件` 列出全部密钥",
+                "hint: choose the key with --key-alias ALIAS or --key-alias FINGERPRINT (SHA-256/SHA-1, at least 8 hex digits); `iovaudit identity show FILE` lists them"
+            )
         );
-        1
-    })
+    }
+    1
+}
+
+fn print_identity(ctx: &Ctx, id: &sign::Identity) {
+    println!("CN: {}", id.subject_cn());
+    println!("O:  {}", id.organisation());
+    println!("SHA-256: {}", id.fingerprint_sha256());
+    println!(
+        "{}{}",
+        ctx.lang.pick("密钥：", "key: "),
+        id.key_description()
+    );
+    println!(
+        "{}{}",
+        ctx.lang.pick(
+            "证书链（签名者证书之外）：",
+            "chain (besides the signer's): "
+        ),
+        id.chain_len()
+    );
+    println!("SM2: {}", if id.has_sm2() { "yes" } else { "no" });
 }
 
 fn fail(ctx: &Ctx, zh: String, en: String) -> i32 {
@@ -247,27 +306,89 @@ pub fn identity(ctx: &Ctx, cmd: IdentityCmd) -> i32 {
         }
         IdentityCmd::Show {
             p12,
+            key_alias,
             password_stdin,
-        } => match load_identity(ctx, &p12, password_stdin) {
-            Ok(id) => {
-                println!("CN: {}", id.subject_cn());
-                println!("O:  {}", id.organisation());
-                println!("SHA-256: {}", id.fingerprint_sha256());
-                println!("SM2: {}", if id.has_sm2() { "yes" } else { "no" });
-                0
+        } => {
+            let pw = match password_with(ctx, password_stdin, false, true) {
+                Ok(p) => p,
+                Err(c) => return c,
+            };
+            if key_alias.is_some() {
+                return match sign::load_identity_with(&p12, &pw, key_alias.as_deref()) {
+                    Ok(id) => {
+                        print_identity(ctx, &id);
+                        0
+                    }
+                    Err(e) => sign_fail(ctx, &e),
+                };
             }
-            Err(c) => c,
-        },
+            let keys = match sign::list_keys(&p12, &pw) {
+                Ok(k) => k,
+                Err(e) => return sign_fail(ctx, &e),
+            };
+            if keys.len() == 1 {
+                return match sign::load_identity_with(&p12, &pw, None) {
+                    Ok(id) => {
+                        if let Some(a) = &keys[0].alias {
+                            println!("{}{a}", ctx.lang.pick("别名：", "alias: "));
+                        }
+                        print_identity(ctx, &id);
+                        0
+                    }
+                    Err(e) => sign_fail(ctx, &e),
+                };
+            }
+            println!(
+                "{}",
+                ctx.lang.pick(
+                    &format!(
+                        "{}：{} 个密钥（签名时用 --key-alias 选择其一）",
+                        p12.display(),
+                        keys.len()
+                    ),
+                    &format!(
+                        "{}: {} keys (choose one with --key-alias when signing)",
+                        p12.display(),
+                        keys.len()
+                    )
+                )
+            );
+            for k in &keys {
+                println!(
+                    "[{}] {}{}",
+                    k.index,
+                    ctx.lang.pick("别名：", "alias: "),
+                    k.alias.as_deref().unwrap_or("-")
+                );
+                println!("    CN: {}", k.subject_cn);
+                println!("    O:  {}", k.organisation);
+                println!(
+                    "    SHA-256: {}",
+                    k.fingerprint_sha256.as_deref().unwrap_or("-")
+                );
+                println!("    {}{}", ctx.lang.pick("密钥：", "key: "), k.key);
+                if let Some(p) = &k.problem {
+                    println!(
+                        "    {}{p}",
+                        ctx.lang.pick("不能用于签名：", "cannot sign: ")
+                    );
+                }
+            }
+            0
+        }
     }
 }
 
+/// `report`, signing with `key_alias` (alias or certificate fingerprint) chosen
+/// from the PKCS#12 when it holds several keys.
 #[allow(clippy::too_many_arguments)]
-pub fn report_cmd(
+pub fn report_cmd_with_key(
     ctx: &Ctx,
     dir: &Path,
     out: &Path,
     template: Option<PathBuf>,
     identity: Option<PathBuf>,
+    key_alias: Option<String>,
     xlsx: Option<PathBuf>,
     json_out: Option<PathBuf>,
     seal: Option<PathBuf>,
@@ -287,7 +408,7 @@ pub fn report_cmd(
         Err(e) => return fail(ctx, e.zh(), e.to_string()),
     };
     let id = match &identity {
-        Some(path) => match load_identity(ctx, path, password_stdin) {
+        Some(path) => match load_identity(ctx, path, key_alias.as_deref(), password_stdin) {
             Ok(i) => Some(i),
             Err(c) => return c,
         },
@@ -365,6 +486,7 @@ pub fn package_cmd(ctx: &Ctx, cmd: PackageCmd) -> i32 {
             dir,
             out,
             identity,
+            key_alias,
             with_evidence,
             template,
             seal,
@@ -383,7 +505,7 @@ pub fn package_cmd(ctx: &Ctx, cmd: PackageCmd) -> i32 {
                 Ok(p) => p,
                 Err(e) => return fail(ctx, e.zh(), e.to_string()),
             };
-            let id = match load_identity(ctx, &identity, password_stdin) {
+            let id = match load_identity(ctx, &identity, key_alias.as_deref(), password_stdin) {
                 Ok(i) => i,
                 Err(c) => return c,
             };

@@ -44,6 +44,16 @@ pub(crate) const PKCS12_SHROUDED_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.
 pub(crate) const PKCS12_CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
 pub(crate) const PKCS12_SAFE_CONTENTS_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.6");
 
+/// Password-based encryption: PKCS#5 PBES2, and the PKCS#12 (RFC 7292
+/// appendix C) SHA-1 schemes older tools and `openssl pkcs12 -legacy` write.
+pub(crate) const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
+pub(crate) const PBE_SHA1_RC4_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.1");
+pub(crate) const PBE_SHA1_RC4_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.2");
+pub(crate) const PBE_SHA1_3DES_3KEY: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.3");
+pub(crate) const PBE_SHA1_3DES_2KEY: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.4");
+pub(crate) const PBE_SHA1_RC2_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.5");
+pub(crate) const PBE_SHA1_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
+
 pub(crate) const AT_COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
 pub(crate) const AT_ORGANISATION: Oid = Oid::new_unwrap("2.5.4.10");
 
@@ -109,6 +119,13 @@ pub(crate) fn oid_name(oid: &Oid) -> String {
         ECDSA_SHA384 => "ecdsa-with-SHA384",
         ECDSA_SHA512 => "ecdsa-with-SHA512",
         SM2_WITH_SM3 => "SM2-with-SM3",
+        PBES2 => "PBES2",
+        PBE_SHA1_RC4_128 => "pbeWithSHAAnd128BitRC4",
+        PBE_SHA1_RC4_40 => "pbeWithSHAAnd40BitRC4",
+        PBE_SHA1_3DES_3KEY => "pbeWithSHAAnd3-KeyTripleDES-CBC",
+        PBE_SHA1_3DES_2KEY => "pbeWithSHAAnd2-KeyTripleDES-CBC",
+        PBE_SHA1_RC2_128 => "pbeWithSHAAnd128BitRC2-CBC",
+        PBE_SHA1_RC2_40 => "pbeWithSHAAnd40BitRC2-CBC",
         _ => return oid.to_string(),
     };
     known.to_string()
@@ -191,4 +208,12 @@ pub(crate) struct SafeBag {
     pub bag_value: Any,
     #[asn1(optional = "true")]
     pub bag_attributes: Option<SetOfVec<Attribute>>,
+}
+
+/// `EncryptedPrivateKeyInfo` (RFC 5958) with any algorithm: the `pkcs8`
+/// crate's own type only parses PKCS#5 schemes, not the PKCS#12 ones.
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct EncryptedKeyInfo {
+    pub algorithm: spki::AlgorithmIdentifierOwned,
+    pub data: OctetString,
 }

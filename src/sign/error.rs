@@ -13,6 +13,32 @@ pub enum SignError {
     #[error("{}: wrong password (or the file is damaged)", path.display())]
     BadPassword { path: PathBuf },
 
+    /// The PKCS#12 file is encrypted with a scheme this module does not
+    /// implement (e.g. RC4), named in `what` with what is supported.
+    #[error("{}: encrypted with an unsupported scheme: {what}", path.display())]
+    UnsupportedPbe { path: PathBuf, what: String },
+
+    /// The PKCS#12 file holds no private key (only certificates).
+    #[error("{}: holds no private key (only certificates); export it again with the key", path.display())]
+    NoKey { path: PathBuf },
+
+    /// No key in the PKCS#12 file has the alias or certificate fingerprint
+    /// asked for; `available` lists what it holds.
+    #[error("{}: no key named or with the certificate fingerprint {wanted:?}; the file holds: {}", path.display(), available.join("; "))]
+    KeyNotFound {
+        path: PathBuf,
+        wanted: String,
+        available: Vec<String>,
+    },
+
+    /// The PKCS#12 file holds several keys (or several match) and none was
+    /// chosen; `available` lists them (alias, subject, fingerprint).
+    #[error("{}: holds {} keys; choose one by its alias or certificate fingerprint: {}", path.display(), available.len(), available.join("; "))]
+    AmbiguousKey {
+        path: PathBuf,
+        available: Vec<String>,
+    },
+
     /// Reading or writing `path` failed.
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
@@ -57,6 +83,28 @@ impl SignError {
             SignError::BadPassword { path } => {
                 format!("{}：密码错误（或文件已损坏）", path.display())
             }
+            SignError::UnsupportedPbe { path, what } => {
+                format!("{}：加密方式不受支持：{what}", path.display())
+            }
+            SignError::NoKey { path } => format!(
+                "{}：文件中没有私钥（只有证书）；请连同私钥重新导出",
+                path.display()
+            ),
+            SignError::KeyNotFound {
+                path,
+                wanted,
+                available,
+            } => format!(
+                "{}：没有别名或证书指纹为 {wanted:?} 的密钥；文件中有：{}",
+                path.display(),
+                available.join("；")
+            ),
+            SignError::AmbiguousKey { path, available } => format!(
+                "{}：文件中有 {} 个密钥，请按别名或证书指纹选择其一：{}",
+                path.display(),
+                available.len(),
+                available.join("；")
+            ),
             SignError::Io { path, source } => format!("{}：读写失败：{source}", path.display()),
             SignError::Exists { path } => format!(
                 "{} 已存在，未做任何改动（不会覆盖已有文件）",
@@ -80,6 +128,10 @@ impl SignError {
     pub fn path(&self) -> Option<&Path> {
         match self {
             SignError::BadPassword { path }
+            | SignError::UnsupportedPbe { path, .. }
+            | SignError::NoKey { path }
+            | SignError::KeyNotFound { path, .. }
+            | SignError::AmbiguousKey { path, .. }
             | SignError::Io { path, .. }
             | SignError::Exists { path }
             | SignError::BadFile { path, .. } => Some(path),

@@ -168,12 +168,12 @@ impl Identity {
 
     /// "RSA-3072", "ECDSA P-256".
     pub fn key_description(&self) -> String {
-        match &self.key {
-            SignerKey::Rsa(k) => {
-                format!("RSA-{}", rsa::traits::PublicKeyParts::size(k.as_ref()) * 8)
-            }
-            SignerKey::P256(_) => "ECDSA P-256".to_string(),
-        }
+        describe_key(&self.key)
+    }
+
+    /// How many other certificates (issuers) travel with the signature.
+    pub fn chain_len(&self) -> usize {
+        self.chain.len()
     }
 
     pub(crate) fn sm2_key(&self) -> Option<&sm2::SecretKey> {
@@ -384,42 +384,286 @@ fn read_file(path: &Path) -> Result<Vec<u8>, SignError> {
     fs::read(path).map_err(|e| SignError::io(path, e))
 }
 
-/// Loads a PKCS#12 (`.p12`/`.pfx`, ours or one made by `openssl pkcs12
-/// -export` with OpenSSL 3 defaults) holding an RSA or P-256 key with its
-/// certificate (the one whose public key matches) and any other
-/// certificates (kept as the chain). A wrong password is
-/// [`SignError::BadPassword`] naming the file. If `signer-sm2.key.pem` and
-/// `signer-sm2.pem` lie beside it, they are loaded too (the key decrypted
-/// with the same password, or read as plain PKCS#8 / SEC1 if unencrypted).
-pub fn load_identity(p12_path: &Path, password: &str) -> Result<Identity, SignError> {
+/// One private key in a PKCS#12 file, as listed by [`list_keys`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KeyEntry {
+    /// 1-based position among the file's keys.
+    pub index: usize,
+    /// The key's friendly name (alias), from its bag or its certificate's.
+    pub alias: Option<String>,
+    /// CN and O of the key's certificate (empty without one).
+    pub subject_cn: String,
+    pub organisation: String,
+    /// SHA-256 of the key's certificate, 64 lower-case hex digits.
+    pub fingerprint_sha256: Option<String>,
+    /// "RSA-2048", "ECDSA P-256", or the key type that cannot sign here.
+    pub key: String,
+    /// Why this key cannot sign (unsupported type, no certificate), if so.
+    pub problem: Option<String>,
+}
+
+impl KeyEntry {
+    /// A one-line description for lists and messages:
+    /// `#1 "alias" CN=…, SHA-256 0123456789abcdef…`.
+    pub fn label(&self) -> String {
+        let mut s = format!("#{}", self.index);
+        if let Some(a) = &self.alias {
+            s.push_str(&format!(" {a:?}"));
+        }
+        if !self.subject_cn.is_empty() {
+            s.push_str(&format!(" CN={}", self.subject_cn));
+        }
+        match &self.fingerprint_sha256 {
+            Some(fp) => s.push_str(&format!(", SHA-256 {}…", &fp[..fp.len().min(16)])),
+            None => s.push_str(", no certificate"),
+        }
+        s
+    }
+}
+
+struct Candidate {
+    entry: KeyEntry,
+    key: Option<SignerKey>,
+    cert: Option<usize>,
+    sha1: Option<String>,
+}
+
+struct Opened {
+    certs: Vec<Certificate>,
+    candidates: Vec<Candidate>,
+}
+
+fn open_p12(p12_path: &Path, password: &str) -> Result<Opened, SignError> {
     let bytes = read_file(p12_path)?;
     let contents = p12::read(&bytes, password, p12_path)?;
-    let Some(key_der) = contents.keys.first() else {
-        return Err(SignError::bad_file(p12_path, "no private key in the file"));
-    };
-    let key = parse_signer_key(key_der, p12_path)?;
-    let spki = key.as_ref().spki()?;
-    let mut certs = Vec::new();
-    for der_bytes in &contents.certs {
-        let c = Certificate::from_der(der_bytes).map_err(|e| {
-            SignError::bad_file(p12_path, format!("a certificate cannot be read: {e}"))
-        })?;
-        certs.push(c);
+    if contents.keys.is_empty() {
+        return Err(SignError::NoKey {
+            path: p12_path.to_path_buf(),
+        });
     }
-    let Some(pos) = certs
+    let mut certs = Vec::new();
+    for (i, c) in contents.certs.iter().enumerate() {
+        let cert = Certificate::from_der(&c.der).map_err(|e| {
+            SignError::bad_file(
+                p12_path,
+                format!("certificate #{} cannot be read: {e}", i + 1),
+            )
+        })?;
+        certs.push(cert);
+    }
+    let mut candidates = Vec::new();
+    for (i, k) in contents.keys.iter().enumerate() {
+        let parsed = parse_signer_key(&k.der, p12_path);
+        let spki = match &parsed {
+            Ok(key) => Some(key.as_ref().spki()?),
+            Err(_) => None,
+        };
+        // The certificate whose public key is the key's; failing that (a key
+        // type we cannot sign with), the one with the same localKeyId.
+        let cert = spki
+            .as_ref()
+            .and_then(|spki| {
+                certs
+                    .iter()
+                    .position(|c| &c.tbs_certificate.subject_public_key_info == spki)
+            })
+            .or_else(|| {
+                let id = k.local_key_id.as_ref()?;
+                contents
+                    .certs
+                    .iter()
+                    .position(|c| c.local_key_id.as_ref() == Some(id))
+            });
+        let cert_der = cert.map(|j| contents.certs[j].der.as_slice());
+        let key_desc = match &parsed {
+            Ok(key) => describe_key(key),
+            Err(_) => pkcs8::PrivateKeyInfo::try_from(k.der.as_slice())
+                .map(|pki| oid_name(&pki.algorithm.oid))
+                .unwrap_or_else(|_| "unreadable key".into()),
+        };
+        let problem = match (&parsed, cert) {
+            (Err(e), _) => Some(match e {
+                SignError::BadFile { what, .. } => what.clone(),
+                other => other.to_string(),
+            }),
+            (Ok(_), None) => Some("no certificate matches the private key".into()),
+            (Ok(_), Some(_)) => None,
+        };
+        let alias = k
+            .friendly_name
+            .clone()
+            .or_else(|| cert.and_then(|j| contents.certs[j].friendly_name.clone()));
+        let (cn, org) = cert
+            .map(|j| {
+                let subject = &certs[j].tbs_certificate.subject;
+                (
+                    name_attr(subject, AT_COMMON_NAME),
+                    name_attr(subject, AT_ORGANISATION),
+                )
+            })
+            .unwrap_or_default();
+        candidates.push(Candidate {
+            entry: KeyEntry {
+                index: i + 1,
+                alias,
+                subject_cn: cn,
+                organisation: org,
+                fingerprint_sha256: cert_der.map(|d| hex(&Hash::Sha256.digest(d))),
+                key: key_desc,
+                problem,
+            },
+            key: parsed.ok(),
+            cert,
+            sha1: cert_der.map(|d| {
+                use sha1::Digest;
+                hex(&sha1::Sha1::digest(d))
+            }),
+        });
+    }
+    Ok(Opened { certs, candidates })
+}
+
+fn describe_key(key: &SignerKey) -> String {
+    match key {
+        SignerKey::Rsa(k) => format!("RSA-{}", rsa::traits::PublicKeyParts::size(k.as_ref()) * 8),
+        SignerKey::P256(_) => "ECDSA P-256".to_string(),
+    }
+}
+
+/// Whether `wanted` names this key: its alias exactly, or the start (at
+/// least 8 hex digits; colons and spaces ignored, any case) of its
+/// certificate's SHA-256 or SHA-1 fingerprint.
+fn selects(c: &Candidate, wanted: &str) -> bool {
+    let wanted = wanted.trim();
+    if c.entry.alias.as_deref() == Some(wanted) {
+        return true;
+    }
+    let hex: String = wanted
+        .chars()
+        .filter(|ch| *ch != ':' && !ch.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if hex.len() < 8 || !hex.chars().all(|ch| ch.is_ascii_hexdigit()) {
+        return false;
+    }
+    [&c.entry.fingerprint_sha256, &c.sha1]
         .iter()
-        .position(|c| c.tbs_certificate.subject_public_key_info == spki)
-    else {
+        .any(|fp| fp.as_deref().is_some_and(|fp| fp.starts_with(&hex)))
+}
+
+/// Lists the private keys in a PKCS#12 file with their certificates
+/// (alias, subject, fingerprint, key type, and why one cannot sign).
+/// Errors as [`load_identity`] (wrong password, unsupported encryption,
+/// no key), each naming the file.
+pub fn list_keys(p12_path: &Path, password: &str) -> Result<Vec<KeyEntry>, SignError> {
+    Ok(open_p12(p12_path, password)?
+        .candidates
+        .into_iter()
+        .map(|c| c.entry)
+        .collect())
+}
+
+/// Loads a PKCS#12 (`.p12`/`.pfx`) holding one RSA or P-256 key with its
+/// certificate; see [`load_identity_with`] for files with several keys.
+pub fn load_identity(p12_path: &Path, password: &str) -> Result<Identity, SignError> {
+    load_identity_with(p12_path, password, None)
+}
+
+/// Loads a PKCS#12 (`.p12`/`.pfx`) as written by us, by `openssl pkcs12
+/// -export` (OpenSSL 3 defaults or `-legacy`), Windows, Java or other
+/// tools: PBES2/AES, the PKCS#12 SHA-1 PBEs with 3DES or RC2, unencrypted
+/// key bags, SHA-1 or SHA-2 MAC or none, the empty password. The key is
+/// RSA or P-256; its certificate is the one whose public key matches; the
+/// other certificates (in any order) become the chain, issuer first.
+///
+/// With several keys in the file, `key` chooses one by alias (friendly
+/// name) or by the start of its certificate's SHA-256 or SHA-1
+/// fingerprint; without `key`, several keys are
+/// [`SignError::AmbiguousKey`] listing them. Errors name the file: a wrong
+/// password is [`SignError::BadPassword`], an unsupported cipher
+/// [`SignError::UnsupportedPbe`], no key [`SignError::NoKey`], an unknown
+/// alias [`SignError::KeyNotFound`].
+///
+/// If `signer-sm2.key.pem` and `signer-sm2.pem` lie beside it, they are
+/// loaded too (the key decrypted with the same password, or read as plain
+/// PKCS#8 / SEC1 if unencrypted).
+pub fn load_identity_with(
+    p12_path: &Path,
+    password: &str,
+    key: Option<&str>,
+) -> Result<Identity, SignError> {
+    let Opened {
+        mut certs,
+        candidates,
+    } = open_p12(p12_path, password)?;
+    let chosen: Vec<usize> = match key {
+        None => (0..candidates.len()).collect(),
+        Some(wanted) => (0..candidates.len())
+            .filter(|&i| selects(&candidates[i], wanted))
+            .collect(),
+    };
+    let labels = |idx: &[usize]| -> Vec<String> {
+        idx.iter().map(|&i| candidates[i].entry.label()).collect()
+    };
+    let pick = match (chosen.as_slice(), key) {
+        ([one], _) => *one,
+        ([], Some(wanted)) => {
+            return Err(SignError::KeyNotFound {
+                path: p12_path.to_path_buf(),
+                wanted: wanted.to_string(),
+                available: labels(&(0..candidates.len()).collect::<Vec<_>>()),
+            })
+        }
+        ([], None) => {
+            return Err(SignError::NoKey {
+                path: p12_path.to_path_buf(),
+            })
+        }
+        (many, _) => {
+            return Err(SignError::AmbiguousKey {
+                path: p12_path.to_path_buf(),
+                available: labels(many),
+            })
+        }
+    };
+    let other_leaves: Vec<usize> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != pick)
+        .filter_map(|(_, c)| c.cert)
+        .collect();
+    let Some(c) = candidates.into_iter().nth(pick) else {
+        return Err(SignError::NoKey {
+            path: p12_path.to_path_buf(),
+        });
+    };
+    let (Some(key), Some(cert_at)) = (c.key, c.cert) else {
+        let why = c.entry.problem.clone().unwrap_or_default();
+        return Err(SignError::bad_file(
+            p12_path,
+            format!("key {}: {why}", c.entry.label()),
+        ));
+    };
+    // The chain: every other certificate except other keys' own.
+    let mut rest = Vec::new();
+    let mut cert = None;
+    for (j, crt) in certs.drain(..).enumerate() {
+        if j == cert_at {
+            cert = Some(crt);
+        } else if !other_leaves.contains(&j) {
+            rest.push(crt);
+        }
+    }
+    let Some(cert) = cert else {
         return Err(SignError::bad_file(
             p12_path,
             "no certificate matches the private key",
         ));
     };
-    let cert = certs.remove(pos);
     let cert_der = cert
         .to_der()
         .map_err(|e| SignError::bad_file(p12_path, e.to_string()))?;
-    let chain = order_chain(&cert, certs);
+    let chain = order_chain(&cert, rest);
 
     let dir = p12_path.parent().unwrap_or(Path::new("."));
     let sm2 = load_sm2_beside(dir, password)?;

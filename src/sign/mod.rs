@@ -6,7 +6,9 @@
 //! What this module owns:
 //! * identities: a local CA + signing certificate in a PKCS#12
 //!   ([`new_identity`]), loading a PKCS#12 with an optional SM2 pair
-//!   beside it ([`load_identity`]);
+//!   beside it ([`load_identity`]; PKCS#12 as other tools write it, several
+//!   keys chosen by alias or fingerprint: [`load_identity_with`],
+//!   [`list_keys`]);
 //! * PDF signing, PAdES B-B as an incremental update ([`sign_pdf`]) with
 //!   an optional visible stamp, and checking every signature in a PDF
 //!   ([`verify_pdf`]);
@@ -43,8 +45,8 @@ pub use self::cms::{sign_detached, sign_detached_at, verify_detached, CmsReport}
 pub use self::sm2::{sm2_sign, sm2_verify, SM2_DEFAULT_ID};
 pub use error::SignError;
 pub use identity::{
-    load_identity, new_identity, Identity, IdentityFiles, KeyAlgo, NewIdentity, CA_FILE, P12_FILE,
-    SM2_CERT_FILE, SM2_KEY_FILE,
+    list_keys, load_identity, load_identity_with, new_identity, Identity, IdentityFiles, KeyAlgo,
+    KeyEntry, NewIdentity, CA_FILE, P12_FILE, SM2_CERT_FILE, SM2_KEY_FILE,
 };
 pub use pdf::{sign_pdf, verify_pdf, PdfSignOptions, PdfSignatureReport, Stamp};
 

@@ -45,8 +45,8 @@ pub struct Stamp {
     pub page: usize,
     /// `x1, y1, x2, y2` in PDF points (origin bottom left), any corner order.
     pub rect_pt: [f32; 4],
-    /// Text lines, centred; Chinese is drawn with the non-embedded
-    /// STSong-Light font (see the `stamp` module).
+    /// Text lines, centred; drawn with an embedded subset of the bundled
+    /// WenQuanYi Micro Hei, Latin and Chinese alike (see the `stamp` module).
     pub lines: Vec<String>,
 }
 
@@ -358,28 +358,36 @@ pub fn sign_pdf(pdf: &[u8], id: &Identity, opts: &PdfSignOptions) -> Result<Vec<
 
     // Appearance.
     let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
-    let (ap_dict, ap_data, fonts) = match &opts.stamp {
+    let (ap_dict, ap_data, fonts, streams) = match &opts.stamp {
         Some(s) => {
-            let app = stamp::appearance(&s.lines, w, h);
-            let f1 = alloc();
-            let mut fonts: Vec<(ObjectId, Vec<u8>)> = vec![(f1, stamp::HELVETICA_DICT.to_vec())];
-            let mut font_res = format!("/F1 {} 0 R", f1.0);
-            if app.uses_cjk {
-                let (f2, cid, desc) = (alloc(), alloc(), alloc());
-                fonts.push((f2, stamp::cjk_type0(cid.0)));
-                fonts.push((cid, stamp::cjk_cid_font(desc.0)));
-                fonts.push((desc, stamp::CJK_DESCRIPTOR.to_vec()));
-                font_res.push_str(&format!(" /F2 {} 0 R", f2.0));
+            let app = stamp::appearance(&s.lines, w, h)?;
+            let mut fonts: Vec<(ObjectId, Vec<u8>)> = Vec::new();
+            let mut streams: Vec<(ObjectId, Vec<u8>, Vec<u8>)> = Vec::new();
+            let mut resources = String::new();
+            if let Some(f) = &app.font {
+                // Type0 → CIDFontType2 → descriptor → font program; ToUnicode.
+                let (f1, cid, desc, file, tu) = (alloc(), alloc(), alloc(), alloc(), alloc());
+                fonts.push((f1, f.type0(cid.0, tu.0)));
+                fonts.push((cid, f.cid_font(desc.0)));
+                fonts.push((desc, f.descriptor(file.0)));
+                streams.push((
+                    file,
+                    format!(" /Length1 {}", f.program.len()).into_bytes(),
+                    f.program.clone(),
+                ));
+                streams.push((tu, Vec::new(), f.to_unicode.clone()));
+                resources = format!(" /Resources << /Font << /F1 {} 0 R >> >>", f1.0);
             }
             let dict = format!(
-                " /Type /XObject /Subtype /Form /BBox [0 0 {} {}] /Resources << /Font << {font_res} >> >>",
+                " /Type /XObject /Subtype /Form /BBox [0 0 {} {}]{resources}",
                 write::num(w),
                 write::num(h)
             );
-            (dict, app.content, fonts)
+            (dict, app.content, fonts, streams)
         }
         None => (
             " /Type /XObject /Subtype /Form /BBox [0 0 0 0]".to_string(),
+            Vec::new(),
             Vec::new(),
             Vec::new(),
         ),
@@ -451,6 +459,9 @@ pub fn sign_pdf(pdf: &[u8], id: &Identity, opts: &PdfSignOptions) -> Result<Vec<
     up.stream(ap_id, ap_dict.as_bytes(), &ap_data);
     for (fid, bytes) in &fonts {
         up.raw(*fid, bytes);
+    }
+    for (sid, dict, data) in &streams {
+        up.stream(*sid, dict, data);
     }
     for (oid, obj) in &emit {
         up.object(*oid, obj);

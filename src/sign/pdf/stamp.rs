@@ -1,82 +1,126 @@
 //! The visible stamp: a Form XObject drawn as a red double frame with the
 //! caller's lines centred inside, like a seal impression.
 //!
-//! Fonts: ASCII runs use the standard Helvetica (always available); every
-//! other run uses the PDF's predefined Chinese font `STSong-Light` with the
-//! `UniGB-UCS2-H` CMap (Adobe-GB1), **not embedded**. Viewers supply the
-//! glyphs: Acrobat/Reader with the Chinese font pack (standard on Chinese
-//! installs), Foxit, WPS, pdf.js, and poppler with poppler-data plus any
-//! installed CJK font. A viewer without a CJK font shows those runs as
-//! blanks or boxes; the signature itself is unaffected. (Not PDF/A: PDF/A
-//! requires embedded fonts.)
+//! Font: every line, Latin and Chinese alike, is drawn with a subset of the
+//! bundled WenQuanYi Micro Hei (the font the report body embeds), embedded
+//! as a CID-keyed TrueType font (`/Type0`, `Identity-H`, `/FontFile2`) with
+//! a `/ToUnicode` map so the text can be searched and copied. Nothing relies
+//! on the viewer's fonts (PDF/A-style: every font embedded). A character
+//! the font lacks is drawn as `?`.
 
-use super::write::{literal_string, num};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-/// Advance widths of Helvetica for ASCII 32..=126, in 1/1000 em (AFM).
-const HELVETICA: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278,
-    278, // space../
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // 0..?
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // @..O
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // P.._
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // `..o
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // p..~
-];
+use printpdf::ParsedFont;
 
-enum Run {
-    Ascii(String),
-    Cjk(Vec<u16>),
+use super::write::num;
+use crate::sign::asn1::Hash;
+use crate::sign::SignError;
+
+/// The bundled font (WenQuanYi Micro Hei, Apache-2.0; see
+/// report-templates/fonts/README.md), the one the report body uses. The
+/// report module does not export its copy, and `sign` depends on nothing of
+/// the domain, so it is included here too.
+const STAMP_FONT: &[u8] = include_bytes!("../../../report-templates/fonts/wqy-microhei.ttc");
+
+/// The parsed bundled font, once per process.
+fn font() -> Result<&'static ParsedFont, SignError> {
+    static FONT: OnceLock<Option<ParsedFont>> = OnceLock::new();
+    FONT.get_or_init(|| {
+        let mut warnings = Vec::new();
+        ParsedFont::from_bytes(STAMP_FONT, 0, &mut warnings)
+    })
+    .as_ref()
+    .ok_or_else(|| SignError::crypto("the bundled stamp font cannot be read"))
 }
 
-fn runs(line: &str) -> Vec<Run> {
-    let mut out: Vec<Run> = Vec::new();
+/// The embedded font of a stamp: a TrueType subset and what the PDF font
+/// dictionaries need. Glyph widths and metrics are in 1/1000 em.
+pub(crate) struct StampFont {
+    /// `ABCDEF+WenQuanYiMicroHei`: subset tag (from the glyphs used) + name.
+    pub base_name: String,
+    /// The subset font program (`/FontFile2`).
+    pub program: Vec<u8>,
+    /// `(cid, width)` for each glyph used (CID = subset glyph id).
+    pub widths: Vec<(u16, u32)>,
+    /// `/ToUnicode` CMap.
+    pub to_unicode: Vec<u8>,
+    pub bbox: [i32; 4],
+    pub ascent: i32,
+    pub descent: i32,
+}
+
+impl StampFont {
+    /// `/F1`: the Type0 font.
+    pub fn type0(&self, cid_font: u32, to_unicode: u32) -> Vec<u8> {
+        format!(
+            "<< /Type /Font /Subtype /Type0 /BaseFont /{} /Encoding /Identity-H /DescendantFonts [{cid_font} 0 R] /ToUnicode {to_unicode} 0 R >>",
+            self.base_name
+        )
+        .into_bytes()
+    }
+
+    /// The descendant CIDFontType2 with its widths.
+    pub fn cid_font(&self, descriptor: u32) -> Vec<u8> {
+        let mut w = String::new();
+        for (cid, width) in &self.widths {
+            w.push_str(&format!("{cid} [{width}] "));
+        }
+        format!(
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{} \
+/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> \
+/FontDescriptor {descriptor} 0 R /CIDToGIDMap /Identity /DW 1000 /W [{}] >>",
+            self.base_name,
+            w.trim_end()
+        )
+        .into_bytes()
+    }
+
+    pub fn descriptor(&self, font_file: u32) -> Vec<u8> {
+        let [a, b, c, d] = self.bbox;
+        format!(
+            "<< /Type /FontDescriptor /FontName /{} /Flags 4 /FontBBox [{a} {b} {c} {d}] \
+/ItalicAngle 0 /Ascent {} /Descent {} /CapHeight {} /StemV 80 /FontFile2 {font_file} 0 R >>",
+            self.base_name, self.ascent, self.descent, self.ascent
+        )
+        .into_bytes()
+    }
+}
+
+/// A line as glyphs of the bundled font: `(glyph id, text)` each.
+struct Line {
+    glyphs: Vec<(u16, String)>,
+    width_em: f32,
+}
+
+fn shape(font: &ParsedFont, line: &str) -> Line {
+    let upem = f32::from(font.pdf_font_metrics.units_per_em.max(1));
+    let fallback = font.lookup_glyph_index(u32::from('?')).unwrap_or(0);
+    let mut glyphs = Vec::new();
+    let mut width = 0.0;
     for c in line.chars() {
         let c = if c.is_control() { ' ' } else { c };
-        if c.is_ascii() {
-            match out.last_mut() {
-                Some(Run::Ascii(s)) => s.push(c),
-                _ => out.push(Run::Ascii(c.to_string())),
-            }
-        } else {
-            let mut buf = [0u16; 2];
-            let units = c.encode_utf16(&mut buf);
-            if units.len() != 1 {
-                // Outside the BMP: UCS-2 cannot say it.
-                match out.last_mut() {
-                    Some(Run::Ascii(s)) => s.push('?'),
-                    _ => out.push(Run::Ascii("?".into())),
-                }
-                continue;
-            }
-            match out.last_mut() {
-                Some(Run::Cjk(v)) => v.push(units[0]),
-                _ => out.push(Run::Cjk(vec![units[0]])),
-            }
-        }
+        let (gid, text) = match font.lookup_glyph_index(u32::from(c)) {
+            Some(g) if g != 0 => (g, c.to_string()),
+            _ => (fallback, "?".to_string()),
+        };
+        width += f32::from(font.get_horizontal_advance(gid)) / upem;
+        glyphs.push((gid, text));
     }
-    out
+    Line {
+        glyphs,
+        width_em: width,
+    }
 }
 
-fn width_em(runs: &[Run]) -> f32 {
-    runs.iter()
-        .map(|r| match r {
-            Run::Ascii(s) => s
-                .bytes()
-                .map(|b| f32::from(HELVETICA[(b - 32) as usize]) / 1000.0)
-                .sum::<f32>(),
-            Run::Cjk(v) => v.len() as f32,
-        })
-        .sum()
-}
-
-/// The appearance of a `w`×`h` stamp: content stream and whether the CJK
-/// font (`/F2`) is used (`/F1` is Helvetica).
+/// The appearance of a `w`×`h` stamp: content stream, and the font (`/F1`)
+/// when there is text.
 pub(crate) struct Appearance {
     pub content: Vec<u8>,
-    pub uses_cjk: bool,
+    pub font: Option<StampFont>,
 }
 
-pub(crate) fn appearance(lines: &[String], w: f32, h: f32) -> Appearance {
+pub(crate) fn appearance(lines: &[String], w: f32, h: f32) -> Result<Appearance, SignError> {
     let mut s = String::new();
     let red = "0.78 0.08 0.08";
     s.push_str("q\n1 1 1 rg 0 0 ");
@@ -95,72 +139,133 @@ pub(crate) fn appearance(lines: &[String], w: f32, h: f32) -> Appearance {
         ));
     }
     let mut content = s.into_bytes();
-    let all: Vec<Vec<Run>> = lines.iter().map(|l| runs(l)).collect();
-    let uses_cjk = all.iter().flatten().any(|r| matches!(r, Run::Cjk(_)));
-    if !all.is_empty() {
-        let pad = 6.0_f32.min(w * 0.1).min(h * 0.1).max(1.0) + inset;
-        let inner_w = (w - 2.0 * pad).max(1.0);
-        let inner_h = (h - 2.0 * pad).max(1.0);
-        let leading = 1.3_f32;
-        let n = all.len() as f32;
-        let widest = all.iter().map(|r| width_em(r)).fold(0.0_f32, f32::max);
-        let mut size = (inner_h / (n * leading)).min(14.0);
-        if widest > 0.0 {
-            size = size.min(inner_w / widest);
-        }
-        let size = size.max(2.0);
-        let block = n * size * leading;
-        let top = h - pad - ((inner_h - block) / 2.0).max(0.0);
-        content.extend_from_slice(format!("BT {red} rg\n").as_bytes());
-        for (i, line) in all.iter().enumerate() {
-            let lw = width_em(line) * size;
-            let x = ((w - lw) / 2.0).max(pad);
-            let y = top - (i as f32) * size * leading - size * 0.95;
-            content.extend_from_slice(format!("1 0 0 1 {} {} Tm\n", num(x), num(y)).as_bytes());
-            for run in line {
-                match run {
-                    Run::Ascii(t) => {
-                        content.extend_from_slice(format!("/F1 {} Tf ", num(size)).as_bytes());
-                        literal_string(&mut content, t.as_bytes());
-                        content.extend_from_slice(b" Tj\n");
-                    }
-                    Run::Cjk(units) => {
-                        content.extend_from_slice(format!("/F2 {} Tf <", num(size)).as_bytes());
-                        for u in units {
-                            content.extend_from_slice(format!("{u:04X}").as_bytes());
-                        }
-                        content.extend_from_slice(b"> Tj\n");
-                    }
-                }
-            }
-        }
-        content.extend_from_slice(b"ET\n");
+    let has_text = lines.iter().any(|l| !l.trim().is_empty());
+    if !has_text {
+        content.extend_from_slice(b"Q\n");
+        return Ok(Appearance {
+            content,
+            font: None,
+        });
     }
-    content.extend_from_slice(b"Q\n");
-    Appearance { content, uses_cjk }
+    let font = font()?;
+    let all: Vec<Line> = lines.iter().map(|l| shape(font, l)).collect();
+
+    // Subset: .notdef plus every glyph used, renumbered by the subsetter.
+    let mut used: BTreeMap<u16, String> = BTreeMap::new();
+    for line in &all {
+        for (gid, text) in &line.glyphs {
+            used.entry(*gid).or_insert_with(|| text.clone());
+        }
+    }
+    let subset = printpdf::subset_font(font, &used)
+        .map_err(|e| SignError::crypto(format!("stamp font subset: {e}")))?;
+    let new_gid = |old: u16| -> u16 { subset.glyph_mapping.get(&old).map_or(0, |(n, _)| *n) };
+
+    let pad = 6.0_f32.min(w * 0.1).min(h * 0.1).max(1.0) + inset;
+    let inner_w = (w - 2.0 * pad).max(1.0);
+    let inner_h = (h - 2.0 * pad).max(1.0);
+    let leading = 1.3_f32;
+    let n = all.len() as f32;
+    let widest = all.iter().map(|l| l.width_em).fold(0.0_f32, f32::max);
+    let mut size = (inner_h / (n * leading)).min(14.0);
+    if widest > 0.0 {
+        size = size.min(inner_w / widest);
+    }
+    let size = size.max(2.0);
+    let block = n * size * leading;
+    let top = h - pad - ((inner_h - block) / 2.0).max(0.0);
+    content.extend_from_slice(format!("BT {red} rg /F1 {} Tf\n", num(size)).as_bytes());
+    for (i, line) in all.iter().enumerate() {
+        let lw = line.width_em * size;
+        let x = ((w - lw) / 2.0).max(pad);
+        let y = top - (i as f32) * size * leading - size * 0.95;
+        content.extend_from_slice(format!("1 0 0 1 {} {} Tm <", num(x), num(y)).as_bytes());
+        for (gid, _) in &line.glyphs {
+            content.extend_from_slice(format!("{:04X}", new_gid(*gid)).as_bytes());
+        }
+        content.extend_from_slice(b"> Tj\n");
+    }
+    content.extend_from_slice(b"ET\nQ\n");
+
+    let m = &font.pdf_font_metrics;
+    let upem = f32::from(m.units_per_em.max(1));
+    let k = |v: f32| (v * 1000.0 / upem).round() as i32;
+    let mut widths: Vec<(u16, u32)> = used
+        .keys()
+        .map(|&old| {
+            (
+                new_gid(old),
+                k(f32::from(font.get_horizontal_advance(old))).max(0) as u32,
+            )
+        })
+        .collect();
+    widths.sort_unstable();
+    widths.dedup_by_key(|(cid, _)| *cid);
+    let mut cmap_entries: Vec<(u16, String)> = used
+        .iter()
+        .map(|(&old, text)| (new_gid(old), text.clone()))
+        .filter(|(cid, _)| *cid != 0)
+        .collect();
+    cmap_entries.sort();
+    cmap_entries.dedup_by_key(|(cid, _)| *cid);
+
+    // Subset tag: six capitals from the glyphs used (deterministic).
+    let key: Vec<u8> = used.keys().flat_map(|g| g.to_be_bytes()).collect();
+    let digest = Hash::Sha256.digest(&key);
+    let tag: String = digest[..6]
+        .iter()
+        .map(|b| char::from(b'A' + b % 26))
+        .collect();
+    let name: String = font
+        .font_name
+        .as_deref()
+        .unwrap_or("WenQuanYiMicroHei")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let name = if name.is_empty() {
+        "WenQuanYiMicroHei".to_string()
+    } else {
+        name
+    };
+    Ok(Appearance {
+        content,
+        font: Some(StampFont {
+            base_name: format!("{tag}+{name}"),
+            program: subset.bytes,
+            widths,
+            to_unicode: to_unicode_cmap(&cmap_entries),
+            bbox: [
+                k(f32::from(m.x_min)),
+                k(f32::from(m.y_min)),
+                k(f32::from(m.x_max)),
+                k(f32::from(m.y_max)),
+            ],
+            ascent: k(f32::from(m.ascender)),
+            descent: k(f32::from(m.descender)),
+        }),
+    })
 }
 
-/// `/F1`: Helvetica, WinAnsi.
-pub(crate) const HELVETICA_DICT: &[u8] =
-    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
-
-/// `/F2` parts: the Type0 font (refers to the CIDFont), the CIDFont
-/// (refers to the descriptor), the descriptor.
-pub(crate) fn cjk_type0(cid_font: u32) -> Vec<u8> {
-    format!(
-        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [{cid_font} 0 R] >>"
-    )
-    .into_bytes()
+/// A `/ToUnicode` CMap from 2-byte CIDs to UTF-16BE text.
+fn to_unicode_cmap(entries: &[(u16, String)]) -> Vec<u8> {
+    let mut s = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    for chunk in entries.chunks(100) {
+        s.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (cid, text) in chunk {
+            s.push_str(&format!("<{cid:04X}> <"));
+            for u in text.encode_utf16() {
+                s.push_str(&format!("{u:04X}"));
+            }
+            s.push_str(">\n");
+        }
+        s.push_str("endbfchar\n");
+    }
+    s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    s.into_bytes()
 }
-
-pub(crate) fn cjk_cid_font(descriptor: u32) -> Vec<u8> {
-    format!(
-        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light \
-/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor {descriptor} 0 R /DW 1000 >>"
-    )
-    .into_bytes()
-}
-
-pub(crate) const CJK_DESCRIPTOR: &[u8] =
-    b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 \
-/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>";
