@@ -46,7 +46,12 @@ fn main() {
     println!("cargo:rerun-if-changed=checklists-history");
     code.push_str("/// Earlier built-in libraries: (folder name, files).\npub static HISTORY: &[(&str, &[(&str, &str)])] = &[\n");
     let mut sets: Vec<PathBuf> = std::fs::read_dir(&hist)
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     sets.sort();
     for set in &sets {

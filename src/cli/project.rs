@@ -1132,7 +1132,10 @@ fn print_scores(ctx: &Ctx, s: &score::Scores, sections: bool) {
             t.nonconform,
             ctx.t("不适用 ", "n/a "),
             t.not_applicable,
-            ctx.t("待确认（推断或重判） ", "pending (inferred or to re-judge) "),
+            ctx.t(
+                "待确认（推断或重判） ",
+                "pending (inferred or to re-judge) "
+            ),
             t.inferred_pending
         );
         if !ps.veto_failed.is_empty() {

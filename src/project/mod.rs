@@ -657,7 +657,9 @@ fn adoption(
         let hist = pack::library_files(&sources);
         let find = |id: &str, v: &str| {
             hist.iter().find(|f| {
-                f.pack_id.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(id))
+                f.pack_id
+                    .as_deref()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(id))
                     && f.version.as_deref() == Some(v)
             })
         };
