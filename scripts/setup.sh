@@ -76,3 +76,11 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.packa
   echo "setup: npm ci (ui/)"
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# Python `icalendar`: the independent parser that tests/calendar.rs reads the
+# calendar's .ics export with (PyPI).
+if ! python3 -c 'import icalendar' 2>/dev/null; then
+  echo "setup: installing icalendar (Python)"
+  python3 -m pip install -q 'icalendar==6.3.1' 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages 'icalendar==6.3.1'
+fi

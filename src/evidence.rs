@@ -298,6 +298,290 @@ pub fn list(project: &Project) -> Result<Vec<Item>> {
         .map_err(|e| project.db_err(e))
 }
 
+/// What a page of the evidence list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    Id,
+    Title,
+    /// The original file name of the current revision.
+    Name,
+    /// The size of the current revision.
+    Size,
+    CollectedAt,
+    Revision,
+}
+
+/// Which page of the evidence list to return, sorted and filtered in SQL.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    /// Rows skipped (after filtering and sorting).
+    pub offset: u64,
+    /// Rows returned, 1 to [`PAGE_LIMIT_MAX`].
+    pub limit: u64,
+    pub sort: SortKey,
+    pub descending: bool,
+    /// Substring searched (ASCII letters case-insensitively) in `#id`, title,
+    /// original name and path, collector, collection time, SHA-256, SM3,
+    /// note and the linked requirement ids. Empty = no filter.
+    pub search: String,
+    /// Only evidence linked to this requirement id (exact), if set.
+    pub requirement: Option<String>,
+}
+
+impl Default for PageQuery {
+    fn default() -> Self {
+        PageQuery {
+            offset: 0,
+            limit: 50,
+            sort: SortKey::Id,
+            descending: false,
+            search: String::new(),
+            requirement: None,
+        }
+    }
+}
+
+/// The largest page [`page`] returns.
+pub const PAGE_LIMIT_MAX: u64 = 1000;
+
+/// One page of the evidence list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub items: Vec<Item>,
+    /// Rows matching the filter (all pages).
+    pub total: u64,
+    /// Evidence items in the project, filter or not.
+    pub all: u64,
+    /// The offset of the first item returned.
+    pub offset: u64,
+}
+
+/// A page of the evidence list: filtered, sorted and cut in SQL, so the cost
+/// is a few scans of single tables plus `limit` rows, whatever the project's
+/// size (100,000 items: tens of milliseconds). Ties are broken by id, so
+/// consecutive pages neither repeat nor skip rows.
+pub fn page(project: &Project, q: &PageQuery) -> Result<Page> {
+    if q.limit == 0 || q.limit > PAGE_LIMIT_MAX {
+        let n = q.limit;
+        return Err(ProjectError::invalid(t!(
+            "每页条数 {n} 无效：应为 1 到 {PAGE_LIMIT_MAX}",
+            "page size {n} is invalid: it must be 1 to {PAGE_LIMIT_MAX}"
+        )));
+    }
+    let offset = i64::try_from(q.offset).map_err(|_| {
+        let n = q.offset;
+        ProjectError::invalid(t!("起始位置 {n} 无效", "offset {n} is invalid"))
+    })?;
+    let conn = project.conn();
+    let db = |e| project.db_err(e);
+    // Every filter is "id IN (a set of ids)", each set found by scanning one
+    // table: no per-row join while searching.
+    let mut sets: Vec<String> = Vec::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let needle = q.search.trim();
+    if !needle.is_empty() {
+        let mut pat = String::from("%");
+        for c in needle.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pat.push('\\');
+            }
+            pat.push(c);
+        }
+        pat.push('%');
+        args.push(pat.into());
+        let k = args.len();
+        // The hashes (lowercase hex) are read only for a needle that could be
+        // part of one: they are most of the bytes a search scans.
+        let hashes = if needle.bytes().all(|b| b.is_ascii_hexdigit()) {
+            format!(r"OR sha256 LIKE ?{k} ESCAPE '\' OR sm3 LIKE ?{k} ESCAPE '\'")
+        } else {
+            String::new()
+        };
+        // LIKE: ASCII letters case-insensitively, everything else exactly.
+        // A file field matches only in the item's current revision.
+        sets.push(format!(
+            r"SELECT id FROM evidence WHERE ('#' || id) LIKE ?{k} ESCAPE '\' OR title LIKE ?{k} ESCAPE '\'
+                  OR collected_by LIKE ?{k} ESCAPE '\' OR collected_at LIKE ?{k} ESCAPE '\' OR note LIKE ?{k} ESCAPE '\'
+              UNION SELECT evidence_id FROM evidence_revision r
+                WHERE (original_name LIKE ?{k} ESCAPE '\' OR original_path LIKE ?{k} ESCAPE '\' {hashes})
+                  AND r.revision = (SELECT max(revision) FROM evidence_revision WHERE evidence_id = r.evidence_id)
+              UNION SELECT evidence_id FROM evidence_link WHERE requirement LIKE ?{k} ESCAPE '\'"
+        ));
+    }
+    if let Some(req) = q
+        .requirement
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        args.push(req.to_string().into());
+        let k = args.len();
+        sets.push(format!(
+            "SELECT evidence_id FROM evidence_link WHERE requirement = ?{k}"
+        ));
+    }
+    // The table a sort key lives in: the items, or their current revisions
+    // (one row per item: SQLite takes the bare columns of an aggregate query
+    // from the row holding the max()).
+    const CUR: &str = "(SELECT evidence_id AS id, max(revision) AS revision, original_name, size
+        FROM evidence_revision GROUP BY evidence_id)";
+    let (table, key) = match q.sort {
+        SortKey::Id => ("evidence", "id"),
+        SortKey::Title => ("evidence", "title"),
+        SortKey::CollectedAt => ("evidence", "collected_at"),
+        SortKey::Name => (CUR, "original_name"),
+        SortKey::Size => (CUR, "size"),
+        SortKey::Revision => (CUR, "revision"),
+    };
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    let order = if q.sort == SortKey::Id {
+        format!("id {dir}")
+    } else {
+        format!("{key} {dir}, id {dir}")
+    };
+    let all: i64 = conn
+        .prepare_cached("SELECT count(*) FROM evidence")
+        .and_then(|mut st| st.query_row([], |r| r.get(0)))
+        .map_err(db)?;
+    let page_ids = |filter: &str, mut args: Vec<rusqlite::types::Value>| -> Result<Vec<i64>> {
+        let n = args.len();
+        args.push((q.limit as i64).into());
+        args.push(offset.into());
+        conn.prepare(&format!(
+            "SELECT id FROM {table} {filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+            n + 1,
+            n + 2
+        ))
+        .and_then(|mut st| {
+            st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))
+                .and_then(|rows| rows.collect())
+        })
+        .map_err(db)
+    };
+    let (total, ids) = if sets.is_empty() {
+        (all, page_ids("", vec![])?)
+    } else {
+        // The matching ids, found once (the count is their number), then the
+        // page of them in the order asked for.
+        let sql: Vec<String> = sets
+            .iter()
+            .map(|s| format!("SELECT * FROM ({s})"))
+            .collect();
+        let mut matched: Vec<i64> = conn
+            .prepare(&sql.join(" INTERSECT "))
+            .and_then(|mut st| {
+                st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))
+                    .and_then(|rows| rows.collect())
+            })
+            .map_err(db)?;
+        let total = matched.len() as i64;
+        let ids = if q.sort == SortKey::Id {
+            matched.sort_unstable();
+            if q.descending {
+                matched.reverse();
+            }
+            let from = (offset as usize).min(matched.len());
+            let to = from.saturating_add(q.limit as usize).min(matched.len());
+            matched[from..to].to_vec()
+        } else {
+            let list = serde_json::to_string(&matched).unwrap_or_else(|_| "[]".into());
+            page_ids(
+                "WHERE id IN (SELECT value FROM json_each(?1))",
+                vec![list.into()],
+            )?
+        };
+        (total, ids)
+    };
+    let mut items = Vec::with_capacity(ids.len());
+    if !ids.is_empty() {
+        let marks = vec!["?"; ids.len()].join(",");
+        let mut st = conn
+            .prepare(&format!("{ITEM_SQL} WHERE e.id IN ({marks})"))
+            .map_err(db)?;
+        let mut by_id: std::collections::HashMap<i64, Item> = st
+            .query_map(rusqlite::params_from_iter(ids.iter()), item_row)
+            .and_then(|rows| rows.map(|r| r.map(|i| (i.id, i))).collect())
+            .map_err(db)?;
+        items.extend(ids.iter().filter_map(|id| by_id.remove(id)));
+    }
+    Ok(Page {
+        items,
+        total: total as u64,
+        all: all as u64,
+        offset: q.offset,
+    })
+}
+
+/// Test and benchmark support (not a user operation): records `n` more
+/// evidence items titled and named `name(i)`, each pointing at a file that is
+/// already in the vault (the current revisions of the existing items, in
+/// turn), in one transaction with one journal entry. Makes a project of
+/// 100,000 items in seconds without 100,000 fsyncs; the vault invariant holds
+/// (no row points at nothing). Returns the ids added.
+#[doc(hidden)]
+pub fn record_copies(
+    project: &mut Project,
+    by: &str,
+    n: usize,
+    name: &dyn Fn(usize) -> String,
+) -> Result<Vec<i64>> {
+    let stored: Vec<(String, String, i64)> = {
+        let mut st = project
+            .conn()
+            .prepare(
+                "SELECT r.sha256, r.sm3, r.size FROM evidence e JOIN evidence_revision r ON r.evidence_id = e.id
+                 AND r.revision = (SELECT max(revision) FROM evidence_revision WHERE evidence_id = e.id) ORDER BY e.id",
+            )
+            .map_err(|e| project.db_err(e))?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|r| r.collect())
+            .map_err(|e| project.db_err(e))?
+    };
+    if stored.is_empty() {
+        return Err(ProjectError::invalid(t!(
+            "项目中还没有证据文件可供复制",
+            "the project has no evidence file to copy"
+        )));
+    }
+    for (sha, _, _) in &stored {
+        let f = project
+            .vault()
+            .path_of(sha)
+            .map_err(|e| ProjectError::invalid(failure_text(&e)))?;
+        if !f.is_file() {
+            let shown = f.display().to_string();
+            return Err(ProjectError::invalid(t!(
+                "证据库中缺少文件 {shown}",
+                "the vault file {shown} is missing"
+            )));
+        }
+    }
+    let at = now();
+    let detail = serde_json::json!({"copies": n});
+    project.change(by, "evidence.add", detail, |tx| {
+        let mut ids = Vec::with_capacity(n);
+        let mut ins_e = tx.prepare(
+            "INSERT INTO evidence (title, method, note, collected_at, collected_by) VALUES (?1, 'examine', '', ?2, ?3)",
+        )?;
+        let mut ins_r = tx.prepare(
+            "INSERT INTO evidence_revision (evidence_id, revision, original_name, original_path, size, modified_at, sha256, sm3, added_at, added_by)
+             VALUES (?1, 1, ?2, ?3, ?4, NULL, ?5, ?6, ?7, ?8)",
+        )?;
+        for i in 0..n {
+            let (sha, sm3, size) = &stored[i % stored.len()];
+            let nm = name(i);
+            ins_e.execute(params![nm, at, by])?;
+            let id = tx.last_insert_rowid();
+            ins_r.execute(params![id, nm, format!("/copies/{nm}"), size, sha, sm3, at, by])?;
+            ids.push(id);
+        }
+        Ok(ids)
+    })
+}
+
 /// The evidence linked to one requirement.
 pub fn for_requirement(project: &Project, requirement: &str) -> Result<Vec<Item>> {
     let mut st = project
@@ -528,6 +812,82 @@ pub const PREVIEW_IMAGE_MAX: u64 = 16 * 1024 * 1024;
 pub const PREVIEW_PDF_MAX: u64 = 64 * 1024 * 1024;
 /// Text previews stop after this many bytes.
 pub const PREVIEW_TEXT_MAX: usize = 64 * 1024;
+/// A PDF with more objects than this is not previewed.
+pub const PREVIEW_PDF_MAX_OBJECTS: usize = 200_000;
+/// No stream of a previewed PDF (object streams, page contents) may
+/// decompress to more than this many bytes.
+pub const PREVIEW_PDF_MAX_STREAM: usize = 16 * 1024 * 1024;
+/// The stack of the thread that parses a PDF for a preview: lopdf bounds
+/// object nesting (100 levels), this leaves room for it in debug builds too.
+const PREVIEW_PDF_STACK: usize = 64 * 1024 * 1024;
+
+static PDF_OBJECTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static PDF_PREVIEW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// lopdf's per-object hook: counts objects and drops every one past
+/// [`PREVIEW_PDF_MAX_OBJECTS`] (the caller then refuses the preview).
+fn count_pdf_object(
+    id: (u32, u16),
+    obj: &mut lopdf::Object,
+) -> Option<((u32, u16), lopdf::Object)> {
+    use std::sync::atomic::Ordering;
+    if PDF_OBJECTS.fetch_add(1, Ordering::Relaxed) >= PREVIEW_PDF_MAX_OBJECTS {
+        return None;
+    }
+    // lopdf keeps `obj` itself for top-level objects and the returned copy
+    // for objects inside object streams.
+    Some((id, obj.clone()))
+}
+
+/// Page count and the text of the first pages of a PDF, parsed with bounds:
+/// every stream decompresses to at most [`PREVIEW_PDF_MAX_STREAM`], at most
+/// [`PREVIEW_PDF_MAX_OBJECTS`] objects are kept, nesting is bounded by lopdf,
+/// and the parser runs on its own thread with a known stack, one PDF at a
+/// time; a panic there is a refusal, never a crash of the caller.
+pub fn pdf_preview(bytes: Vec<u8>) -> std::result::Result<(usize, String), Text> {
+    use std::sync::atomic::Ordering;
+    let failed = || {
+        t!(
+            "无法解析该 PDF（解析器出错）",
+            "this PDF cannot be parsed (the parser failed)"
+        )
+    };
+    let _one = PDF_PREVIEW.lock().unwrap_or_else(|e| e.into_inner());
+    PDF_OBJECTS.store(0, Ordering::Relaxed);
+    let worker = std::thread::Builder::new()
+        .name("pdf-preview".into())
+        .stack_size(PREVIEW_PDF_STACK)
+        .spawn(move || {
+            let options = lopdf::LoadOptions {
+                filter: Some(count_pdf_object),
+                max_decompressed_size: Some(PREVIEW_PDF_MAX_STREAM),
+                ..Default::default()
+            };
+            let doc = lopdf::Document::load_mem_with_options(&bytes, options)
+                .map_err(|e| e.to_string())?;
+            if PDF_OBJECTS.load(Ordering::Relaxed) > PREVIEW_PDF_MAX_OBJECTS {
+                return Ok(None);
+            }
+            let pages = doc.get_pages().len();
+            let first: Vec<u32> = (1..=pages.min(3) as u32).collect();
+            let text = doc
+                .extract_text_with_limit(&first, PREVIEW_PDF_MAX_STREAM)
+                .unwrap_or_default();
+            Ok::<_, String>(Some((pages, text)))
+        });
+    let Ok(worker) = worker else {
+        return Err(failed());
+    };
+    match worker.join() {
+        Ok(Ok(Some(x))) => Ok(x),
+        Ok(Ok(None)) => Err(t!(
+            "该 PDF 对象过多（超过 {PREVIEW_PDF_MAX_OBJECTS} 个），不在应用内预览",
+            "this PDF has too many objects (over {PREVIEW_PDF_MAX_OBJECTS}); not previewed in the app"
+        )),
+        Ok(Err(e)) => Err(t!("无法解析该 PDF：{e}", "this PDF cannot be parsed: {e}")),
+        Err(_) => Err(failed()),
+    }
+}
 
 fn extension(name: &str) -> String {
     Path::new(name)
@@ -590,30 +950,9 @@ pub fn preview(project: &Project, id: i64) -> Result<Preview> {
             return Ok(too_big(PREVIEW_PDF_MAX));
         }
         let bytes = std::fs::read(&path).map_err(unreadable)?;
-        // A hostile PDF must not take the app down: a parser panic is a refusal.
-        let parsed = std::panic::catch_unwind(|| {
-            lopdf::Document::load_mem(&bytes).map(|doc| {
-                let pages = doc.get_pages().len();
-                let first: Vec<u32> = (1..=pages.min(3) as u32).collect();
-                let text = doc
-                    .extract_text_with_limit(&first, 8 * 1024 * 1024)
-                    .unwrap_or_default();
-                (pages, text)
-            })
-        });
-        return Ok(match parsed {
-            Ok(Ok((pages, text))) => Preview::Pdf { pages, text, name },
-            Ok(Err(e)) => Preview::None {
-                name,
-                reason: t!("无法解析该 PDF：{e}", "this PDF cannot be parsed: {e}"),
-            },
-            Err(_) => Preview::None {
-                name,
-                reason: t!(
-                    "无法解析该 PDF（解析器出错）",
-                    "this PDF cannot be parsed (the parser failed)"
-                ),
-            },
+        return Ok(match pdf_preview(bytes) {
+            Ok((pages, text)) => Preview::Pdf { pages, text, name },
+            Err(reason) => Preview::None { name, reason },
         });
     }
     let textual = matches!(

@@ -7,6 +7,7 @@
 //! invariants each module keeps.
 
 pub mod assess;
+pub mod calendar;
 pub mod demo;
 pub mod evidence;
 pub mod excel;

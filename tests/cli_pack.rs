@@ -236,3 +236,21 @@ fn a_broken_checklists_dir_is_refused_with_its_problems() {
         r.stderr
     );
 }
+
+#[test]
+fn output_piped_into_head_ends_quietly() {
+    let bin = env!("CARGO_BIN_EXE_iovaudit");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        // 180 KB of JSON: more than a pipe holds, so the writer meets the closed pipe.
+        .arg(format!("'{bin}' pack show GB44495 --json | head -n 1"))
+        .env_remove("IOVAUDIT_CHECKLISTS")
+        .output()
+        .expect("sh");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with('{'));
+}

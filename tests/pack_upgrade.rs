@@ -406,11 +406,11 @@ fn project_commands_honour_checklists_dir() {
 fn a_schema_1_project_adopts_the_library_it_was_assessed_against() {
     let dir = old_project("upgrade_schema1");
     {
-        // Turn the fixture back into what a schema-1 build wrote: migration 2
-        // only added `pack_source` and `verdict.rejudge`.
+        // Turn the fixture back into what a schema-1 build wrote: migrations 2
+        // and 3 only added `pack_source`, `verdict.rejudge` and `calendar_event`.
         let c = rusqlite::Connection::open(dir.join("project.db")).expect("open db");
         c.execute_batch(
-            "DROP TABLE pack_source; ALTER TABLE verdict DROP COLUMN rejudge; PRAGMA user_version = 1;",
+            "DROP TABLE calendar_event; DROP TABLE pack_source; ALTER TABLE verdict DROP COLUMN rejudge; PRAGMA user_version = 1;",
         )
         .expect("downgrade");
     }

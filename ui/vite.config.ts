@@ -1,10 +1,11 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { woff2OnlyPlugin } from './src/build/woff2Only.ts';
 
 // The app is loaded from tauri://localhost with a strict CSP: no inline
 // scripts, no remote content. Vite's build emits external module scripts.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), woff2OnlyPlugin()],
   base: './',
   clearScreen: false,
   build: {

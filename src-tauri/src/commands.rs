@@ -511,6 +511,8 @@ pub struct Detail {
     pack: PackRef,
     section: SectionRef,
     requirement: iovaudit::pack::Requirement,
+    /// Parameters and deadlines in words, each with its own basis (from the core).
+    values: Vec<iovaudit::pack::ValueLine>,
     status: assess::Status,
     evidence: Vec<evidence::Item>,
     findings: Vec<assess::Finding>,
@@ -599,6 +601,7 @@ pub fn requirement_detail(state: State<'_, AppState>, id: String) -> ApiResult<D
                 clause: section.clause.clone(),
                 title: section.title.clone(),
             },
+            values: req.value_lines(),
             requirement: req.clone(),
             evidence: evidence::for_requirement(p, &req.id)?,
             findings: assess::findings(p)?
@@ -646,6 +649,16 @@ pub fn verdict_confirm(state: State<'_, AppState>, id: String) -> ApiResult<asse
 #[tauri::command(async)]
 pub fn evidence_list(state: State<'_, AppState>) -> ApiResult<Vec<evidence::Item>> {
     with_project(&state, |p| Ok(evidence::list(p)?))
+}
+
+/// One page of the evidence list, sorted and filtered in SQL (the screen asks
+/// for the rows it shows, not for all of them).
+#[tauri::command(async)]
+pub fn evidence_page(
+    state: State<'_, AppState>,
+    query: evidence::PageQuery,
+) -> ApiResult<evidence::Page> {
+    with_project(&state, |p| Ok(evidence::page(p, &query)?))
 }
 
 #[derive(Serialize)]
@@ -1488,4 +1501,27 @@ pub async fn verify_pick(
 #[tauri::command]
 pub fn cancel(state: State<'_, AppState>) {
     state.cancel.store(true, Ordering::SeqCst);
+}
+
+// ------------------------------------------------------------------ checklist versions
+
+/// Each pack of the open project: the version it is assessed against and
+/// the version the app's library holds.
+#[tauri::command(async)]
+pub fn pack_versions(state: State<'_, AppState>) -> ApiResult<Vec<iovaudit::project::PackVersion>> {
+    with_project(&state, |p| Ok(p.pack_versions()?))
+}
+
+/// Shows (`dry_run`) or applies the upgrade of one pack to the app's library.
+#[tauri::command]
+pub async fn pack_upgrade(
+    app: AppHandle,
+    pack: String,
+    dry_run: bool,
+) -> ApiResult<assess::UpgradeOutcome> {
+    blocking(&app, move |_, state| {
+        let by = state.by()?;
+        with_project(state, |p| Ok(assess::upgrade_pack(p, &by, &pack, dry_run)?))
+    })
+    .await
 }

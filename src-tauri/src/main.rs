@@ -113,6 +113,7 @@ fn main() {
             commands::verdict_set,
             commands::verdict_confirm,
             commands::evidence_list,
+            commands::evidence_page,
             commands::evidence_add_pick,
             commands::evidence_add_dropped,
             commands::evidence_link,
@@ -136,6 +137,8 @@ fn main() {
             commands::reveal_exports,
             commands::verify_pick,
             commands::cancel,
+            commands::pack_versions,
+            commands::pack_upgrade,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

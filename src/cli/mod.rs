@@ -4,6 +4,7 @@
 //! Exit status: 0 success; 1 the data checked has problems; 2 the command
 //! could not run (bad arguments, unreadable files).
 
+mod calendar;
 mod excel;
 mod output;
 mod project;
@@ -109,6 +110,8 @@ enum Command {
     /// Filing package (报送包)
     #[command(subcommand)]
     Package(output::PackageCmd),
+    /// Compliance calendar: dated obligations, trigger events, iCalendar export / 合规日历
+    Calendar(calendar::CalendarArgs),
     /// Verify a signed PDF or a filing package / 校验报告或报送包
     Verify {
         file: PathBuf,
@@ -202,6 +205,7 @@ pub fn run() -> i32 {
             password_stdin,
         ),
         Command::Package(c) => output::package_cmd(&ctx, c),
+        Command::Calendar(a) => calendar::run(&ctx, a),
         Command::Verify { file, trust, json } => output::verify_cmd(&ctx, &file, trust, json),
         Command::Pack(cmd) => match cmd {
             PackCmd::Validate { paths, json } => validate(&paths, json, lang),

@@ -108,6 +108,17 @@ CREATE TABLE pack_source (
 );
 ALTER TABLE verdict ADD COLUMN rejudge TEXT;   -- JSON {zh, en}: why the verdict must be judged again
 "#,
+    // 2 -> 3: trigger events of the compliance calendar (src/calendar.rs).
+    r#"
+CREATE TABLE calendar_event (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,           -- a requirement id with a triggered deadline (SH26-18) or a named kind (change-30)
+    date        TEXT NOT NULL,           -- YYYY-MM-DD: the day the event happened
+    note        TEXT NOT NULL DEFAULT '',
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -177,7 +177,8 @@ export class Session {
     );
     if (!ok) throw new Error(`${css} is not an input`);
     const el = await this.find('[data-e2e-typing="1"]');
-    await req('POST', `/session/${this.id}/element/${el}/value`, { text });
+    // Typing nothing = just the clearing above (WebKitWebDriver refuses empty text).
+    if (text !== '') await req('POST', `/session/${this.id}/element/${el}/value`, { text });
     await this.exec(`document.querySelectorAll('[data-e2e-typing]').forEach((e) => e.removeAttribute('data-e2e-typing'))`);
     return el;
   }

@@ -76,6 +76,49 @@ test('home screen', async () => {
   await s.shot('01-home');
 });
 
+test('Chinese is drawn with the bundled Noto Sans SC, not a system font', async () => {
+  // This machine (like CI, like a fresh Debian) may have no CJK font at all:
+  // then only the bundled one can draw 评估. Said in the output either way.
+  const system = execFileSync('fc-list', [':lang=zh', 'family']).toString().trim();
+  console.log(`# system CJK fonts (fc-list :lang=zh): ${system ? system.split('\n').join('; ') : 'none'}`);
+  // The font loads from the app's own assets (the CSP allows nothing else).
+  const faces = await s.exec(`return document.fonts.load('16px "Noto Sans SC"', '评估').then((fs) => fs.map((f) => [f.family, f.status, f.weight]))`);
+  assert.ok(faces.length >= 1, 'a Noto Sans SC face covers 评估');
+  for (const [family, status] of faces) {
+    assert.equal(family.replace(/["']/g, ''), 'Noto Sans SC');
+    assert.equal(status, 'loaded');
+  }
+  await s.exec('return document.fonts.ready.then(() => true)');
+  assert.equal(await s.exec(`return document.fonts.check('16px "Noto Sans SC"', '评估')`), true);
+  // Ant Design and the page name it first.
+  const families = await s.exec(`return [getComputedStyle(document.body).fontFamily, getComputedStyle(document.querySelector('.ant-menu-title-content, .ant-btn')).fontFamily]`);
+  for (const f of families) assert.match(f, /^["']?Noto Sans SC/, f);
+  // What is drawn: 评 and 估 in the font are two different glyphs with ink,
+  // and 评 differs from what the system draws without the font (a box when
+  // there is no CJK system font).
+  const px = await s.exec(`
+    const draw = (font, text) => {
+      const c = document.createElement('canvas');
+      c.width = 64; c.height = 64;
+      const g = c.getContext('2d');
+      g.fillStyle = '#fff'; g.fillRect(0, 0, 64, 64);
+      g.fillStyle = '#000'; g.font = font; g.textBaseline = 'top';
+      g.fillText(text, 4, 4);
+      return Array.from(g.getImageData(0, 0, 64, 64).data.filter((_, i) => i % 4 === 0));
+    };
+    const ink = (a) => a.filter((v) => v < 128).length;
+    const diff = (a, b) => a.filter((v, i) => Math.abs(v - b[i]) > 64).length;
+    const ping = draw('48px "Noto Sans SC"', '评');
+    const gu = draw('48px "Noto Sans SC"', '估');
+    const sys = draw('48px "iovaudit-no-such-font"', '评');
+    return { ink: ink(ping), inkGu: ink(gu), vsGu: diff(ping, gu), vsSystem: diff(ping, sys) };`);
+  console.log(`# glyph check: ${JSON.stringify(px)}`);
+  assert.ok(px.ink > 100 && px.inkGu > 100, `ink: ${JSON.stringify(px)}`);
+  assert.ok(px.vsGu > 100, `评 and 估 drawn alike (boxes?): ${JSON.stringify(px)}`);
+  assert.ok(px.vsSystem > 100, `评 drawn the same with and without the bundled font: ${JSON.stringify(px)}`);
+  await s.shot('00-font-home');
+});
+
 test('opening a folder that is not a project says so, naming the folder', async () => {
   willPick([files]);
   await s.clickTid('home-open');
@@ -210,6 +253,29 @@ test('evidence: add files, hashes match sha256sum and openssl sm3, vault verifie
   await s.clickTid('evidence-verify');
   await s.waitText('[data-testid="evidence-verify-result"]', (t) => /3/.test(t));
   await s.shot('08-evidence');
+  // Search runs in the core (SQL): a Chinese file name, then a hash prefix.
+  await s.typeTid('evidence-search', '管理制度');
+  await s.waitText('[data-testid="evidence-count"]', (t) => t.startsWith('1 / 3'));
+  assert.deepEqual(await s.exec(`return [...document.querySelectorAll('[data-testid^="evidence-row-"]')].map((e) => e.dataset.testid)`), ['evidence-row-2']);
+  await s.shot('08c-evidence-search');
+  const png = picked.find((f) => f.endsWith('.png'));
+  await s.typeTid('evidence-search', sha256sum(png).slice(0, 12).toUpperCase());
+  await s.waitText('[data-testid="evidence-count"]', (t) => t.startsWith('1 / 3'));
+  await s.tid('evidence-row-3');
+  // Sorting by size asks the core for the order.
+  await s.typeTid('evidence-search', '');
+  await s.waitText('[data-testid="evidence-count"]', (t) => t.includes('共 3 项'));
+  // Ids follow the picked order; largest first after two clicks on 大小.
+  const want = picked
+    .map((f, i) => ({ size: readFileSync(f).length, id: i + 1 }))
+    .sort((a, b) => b.size - a.size || b.id - a.id)
+    .map((x) => `evidence-row-${x.id}`);
+  const rowsNow = `[...document.querySelectorAll('[data-testid^="evidence-row-"]')].map((e) => e.dataset.testid).join()`;
+  for (let i = 0; i < 2; i++) {
+    await s.exec(`[...document.querySelectorAll('[data-testid="evidence-table"] th')].find((t) => t.textContent.includes('大小')).click()`);
+    await sleep(300);
+  }
+  await s.waitJs(`${rowsNow} === ${JSON.stringify(want.join())}`);
 });
 
 test('a finding for a non-conformity', async () => {

@@ -31,6 +31,7 @@ import { Dashboard } from './screens/Dashboard';
 import { Export } from './screens/Export';
 import { Verify } from './screens/Verify';
 import { SettingsScreen } from './screens/Settings';
+import { FONT_FAMILY, MONO_FAMILY } from './fonts';
 
 export type ScreenKey = 'home' | 'workspace' | 'evidence' | 'findings' | 'dashboard' | 'export' | 'verify' | 'settings';
 
@@ -54,7 +55,7 @@ export function App() {
   const t = (zh: string, en: string) => (lang === 'en' ? en : zh);
 
   return (
-    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#165DAA', borderRadius: 4 } }}>
+    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#165DAA', borderRadius: 4, fontFamily: FONT_FAMILY, fontFamilyCode: MONO_FAMILY } }}>
       <AntApp>
         <LangContext.Provider value={lang}>
           <Shell

@@ -13,7 +13,7 @@ export interface ApiError { zh: string; en: string }
 export type Lang = 'zh' | 'en';
 export type VerdictCode = 'conform' | 'partial' | 'nonconform' | 'na' | 'unassessed';
 export type Obligation = 'mandatory' | 'conditional' | 'encouraged' | 'pilot';
-export type Provenance = 'text' | 'secondary' | 'inferred';
+export type Provenance = 'text' | 'secondary' | 'inferred' | 'fulltext';
 export type Severity = 'high' | 'medium' | 'low';
 export type FindingStatus = 'open' | 'fixed' | 'verified';
 export type ProjectKind = 'third-party' | 'self-check';
@@ -115,6 +115,37 @@ export interface Meta {
 }
 /** Scope answers: bool | number | option id | option ids. */
 export type AnswerValue = boolean | number | string | string[];
+/** A pack of the project against the app's checklist library. */
+export interface PackVersion {
+  pack: string;
+  /** The version the project is assessed against (stored in the project). */
+  version: string;
+  sha256: string | null;
+  library_version: string | null;
+  library_sha256: string | null;
+  /** True when the library holds different content. */
+  differs: boolean;
+}
+export interface PackDiff {
+  pack: string;
+  from_version: string;
+  to_version: string;
+  from_sha256: string;
+  to_sha256: string;
+  added: string[];
+  removed: string[];
+  changed: { requirement: string; fields: string[] }[];
+  replaced: { requirement: string; replaces: string[] }[];
+  unchanged: number;
+}
+export interface UpgradeOutcome {
+  diff: PackDiff;
+  rejudge: string[];
+  carried: [string, string][];
+  history: { requirement: string; verdict: VerdictCode | null; evidence_links: number; findings: number }[];
+  dry_run: boolean;
+}
+
 export interface ProjectView {
   dir: string;
   meta: Meta;
@@ -134,6 +165,8 @@ export interface Recorded {
   at: string;
   inferred_from: string | null;
   confirmed: boolean;
+  /** Set while the verdict waits to be judged again after a pack upgrade. */
+  rejudge?: Text | null;
 }
 /** One requirement of the project, with its current verdict. */
 export interface Status {
@@ -146,6 +179,8 @@ export interface Status {
   veto: boolean;
   obligation: Obligation;
   to_confirm: boolean;
+  /** Where the requirement's content comes from (decides its mark). */
+  provenance?: Provenance;
   applicability: Applicability;
   verdict: VerdictCode;
   recorded: Recorded | null;
@@ -194,6 +229,29 @@ export interface EvidenceItem {
   sm3: string;
   requirements: string[];
 }
+/** What a page of the evidence list is sorted by (mirrors evidence::SortKey). */
+export type EvidenceSort = 'id' | 'title' | 'name' | 'size' | 'collected_at' | 'revision';
+/** Which page of the evidence list to fetch (mirrors evidence::PageQuery). */
+export interface EvidenceQuery {
+  offset: number;
+  /** 1 to 1000. */
+  limit: number;
+  sort: EvidenceSort;
+  descending: boolean;
+  /** Substring (ASCII case-insensitive) of #id, title, name, path, collector, time, hashes, note, linked requirements. */
+  search: string;
+  /** Only evidence linked to this requirement id. */
+  requirement: string | null;
+}
+/** One page of the evidence list, filtered and sorted in SQL (mirrors evidence::Page). */
+export interface EvidencePage {
+  items: EvidenceItem[];
+  /** Rows matching the filter, all pages. */
+  total: number;
+  /** Evidence items in the project. */
+  all: number;
+  offset: number;
+}
 export interface Finding {
   id: number;
   requirement: string;
@@ -232,10 +290,18 @@ export interface MappedRequirement {
   /** Verdict of the other requirement in this project, if that pack is in it. */
   other_verdict: VerdictCode | null;
 }
+export interface ValueLine {
+  kind: 'param' | 'deadline';
+  text: Text;
+  basis?: Text;
+  provenance?: Provenance;
+}
 export interface RequirementDetail {
   pack: { id: string; title: Text; doc_number: string; provenance: Provenance };
   section: { id: string; clause: string; title: Text };
   requirement: Requirement;
+  /** Parameters and deadlines in words, each with its own basis where it has one (from the core). */
+  values?: ValueLine[];
   status: Status;
   evidence: EvidenceItem[];
   findings: Finding[];
@@ -326,6 +392,9 @@ export const api = {
   projectOpenDemo: () => call<ProjectView>('project_open_demo'),
   projectClose: () => call<void>('project_close'),
   projectView: () => call<ProjectView>('project_view'),
+  packVersions: () => call<PackVersion[]>('pack_versions'),
+  /** Shows (dryRun) or applies the upgrade of one pack to the app's library. */
+  packUpgrade: (pack: string, dryRun: boolean) => call<UpgradeOutcome>('pack_upgrade', { pack, dryRun }),
 
   statuses: () => call<Status[]>('statuses'),
   scores: () => call<Scores>('scores'),
@@ -336,6 +405,8 @@ export const api = {
   verdictConfirm: (id: string) => call<Status>('verdict_confirm', { id }),
 
   evidenceList: () => call<EvidenceItem[]>('evidence_list'),
+  /** One page of the evidence list, sorted and filtered in Rust/SQL. */
+  evidencePage: (query: EvidenceQuery) => call<EvidencePage>('evidence_page', { query }),
   /** Opens the file (or folder) chooser in Rust and ingests what is picked. */
   evidenceAddPick: (requirement: string | null, folder: boolean) =>
     call<AddResult>('evidence_add_pick', { requirement, folder }),

@@ -1,11 +1,11 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import type { EvidenceItem } from '../api';
+import type { EvidenceItem, EvidencePage, EvidenceQuery } from '../api';
 import { Evidence } from './Evidence';
 import { projectFixture, renderScreen } from './evidence/testkit';
 
 const h = vi.hoisted(() => ({
   api: {
-    evidenceList: vi.fn(),
+    evidencePage: vi.fn(),
     evidenceAddPick: vi.fn(),
     evidenceAddDropped: vi.fn(),
     evidenceLink: vi.fn(),
@@ -51,9 +51,16 @@ function item(id: number, title: string, name: string, reqs: string[] = []): Evi
 
 const LIST = [item(1, '安全管理制度', 'policy.pdf', ['GB44495-5-01']), item(2, '渗透测试报告', 'pentest.docx')];
 
+/** What the core's evidence_page does, over `rows` (search as the core does: ASCII case folded). */
+function pageOf(rows: EvidenceItem[], q: EvidenceQuery): EvidencePage {
+  const n = q.search.toLowerCase();
+  const hits = rows.filter((e) => !n || [`#${e.id}`, e.title, e.original_name, e.original_path, e.sha256, ...e.requirements].some((f) => f.toLowerCase().includes(n)));
+  return { items: hits.slice(q.offset, q.offset + q.limit), total: hits.length, all: rows.length, offset: q.offset };
+}
+
 beforeEach(() => {
   Object.values(h.api).forEach((f) => f.mockReset());
-  h.api.evidenceList.mockResolvedValue(LIST);
+  h.api.evidencePage.mockImplementation((q: EvidenceQuery) => Promise.resolve(pageOf(LIST, q)));
   h.drop.cb = null;
 });
 
@@ -69,11 +76,73 @@ test('lists evidence with shortened hashes carrying the full value, and filters 
   expect(row.querySelector(`[data-hash="${SM3}"]`)).not.toBeNull();
   expect(screen.getByTestId('evidence-row-2')).toBeTruthy();
 
+  expect(h.api.evidencePage).toHaveBeenCalledWith({ offset: 0, limit: 20, sort: 'id', descending: false, search: '', requirement: null });
+
+  // Typing is debounced: the first key goes at once, the burst after it as
+  // one query for the whole word, run by the core.
   const search = screen.getByTestId('evidence-search');
-  fireEvent.change(search.tagName === 'INPUT' ? search : search.querySelector('input')!, { target: { value: 'pentest' } });
+  const input = search.tagName === 'INPUT' ? search : search.querySelector('input')!;
+  // The clock stands still while the keys go in (jsdom renders slower than anyone types).
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    for (const v of ['p', 'pe', 'pen', 'PenTest ']) fireEvent.change(input, { target: { value: v } });
+  } finally {
+    vi.useRealTimers();
+  }
   await waitFor(() => expect(screen.queryByTestId('evidence-row-1')).toBeNull());
   expect(screen.getByTestId('evidence-row-2')).toBeTruthy();
-  expect(h.api.evidenceList).toHaveBeenCalledTimes(1); // no per-row or per-keystroke calls
+  expect(h.api.evidencePage.mock.calls.map(([q]) => q.search)).toEqual(['', 'p', 'PenTest']);
+  expect(h.api.evidencePage).toHaveBeenLastCalledWith(expect.objectContaining({ search: 'PenTest', offset: 0 }));
+  expect(screen.getByTestId('evidence-count').textContent).toBe('1 / 2 项');
+});
+
+test('100,000 items: only one page is fetched; paging and sorting are asked of the core', async () => {
+  const N = 100_000;
+  h.api.evidencePage.mockImplementation((q: EvidenceQuery) => {
+    const ids = Array.from({ length: Math.min(q.limit, N - q.offset) }, (_, i) => (q.descending ? N - q.offset - i : q.offset + i + 1));
+    return Promise.resolve({ items: ids.map((id) => item(id, `证据 ${id}`, `f${id}.txt`)), total: N, all: N, offset: q.offset });
+  });
+  const { container } = renderScreen(<Evidence />);
+  await screen.findByTestId('evidence-row-1');
+  expect(container.querySelectorAll('[data-testid^="evidence-row-"]').length).toBe(20);
+  expect(screen.getByTestId('evidence-table').querySelector('table')).not.toBeNull();
+  expect(screen.getByTestId('evidence-count').textContent).toBe('共 100000 项');
+  expect(container.querySelector('.ant-pagination-item-5000')).not.toBeNull();
+
+  fireEvent.click(container.querySelector('.ant-pagination-next button, li.ant-pagination-next')!);
+  await screen.findByTestId('evidence-row-21');
+  expect(h.api.evidencePage).toHaveBeenLastCalledWith(expect.objectContaining({ offset: 20, limit: 20, sort: 'id' }));
+  expect(screen.queryByTestId('evidence-row-1')).toBeNull();
+
+  // Sorting by size, then descending: back to the first page, order from the core.
+  const sizeHeader = screen.getByText('大小').closest('th')!;
+  fireEvent.click(sizeHeader);
+  await waitFor(() => expect(h.api.evidencePage).toHaveBeenLastCalledWith(expect.objectContaining({ offset: 0, sort: 'size', descending: false })));
+  fireEvent.click(sizeHeader);
+  await waitFor(() => expect(h.api.evidencePage).toHaveBeenLastCalledWith(expect.objectContaining({ offset: 0, sort: 'size', descending: true })));
+  await screen.findByTestId(`evidence-row-${N}`);
+  // The last page, straight away.
+  fireEvent.click(container.querySelector('.ant-pagination-item-5000')!);
+  await waitFor(() => expect(h.api.evidencePage).toHaveBeenLastCalledWith(expect.objectContaining({ offset: N - 20, sort: 'size', descending: true })));
+  await screen.findByTestId('evidence-row-1');
+}, 30000); // jsdom renders five pages of 20 rows: slow, not the app
+
+test('a slow answer to an older query never replaces the newer one', async () => {
+  let release: (p: EvidencePage) => void = () => undefined;
+  h.api.evidencePage.mockImplementation((q: EvidenceQuery) =>
+    q.search === 'slow' ? new Promise<EvidencePage>((r) => (release = r)) : Promise.resolve(pageOf(LIST, q)),
+  );
+  renderScreen(<Evidence />);
+  await screen.findByTestId('evidence-row-1');
+  const search = screen.getByTestId('evidence-search');
+  const input = search.tagName === 'INPUT' ? search : search.querySelector('input')!;
+  fireEvent.change(input, { target: { value: 'slow' } });
+  await waitFor(() => expect(h.api.evidencePage).toHaveBeenLastCalledWith(expect.objectContaining({ search: 'slow' })));
+  fireEvent.change(input, { target: { value: 'policy' } });
+  await waitFor(() => expect(screen.queryByTestId('evidence-row-2')).toBeNull());
+  await act(async () => release(pageOf(LIST, { offset: 0, limit: 20, sort: 'id', descending: false, search: '', requirement: null })));
+  expect(screen.queryByTestId('evidence-row-2')).toBeNull();
+  expect(screen.getByTestId('evidence-row-1')).toBeTruthy();
 });
 
 test('a linked requirement tag opens the requirement', async () => {
@@ -144,7 +213,7 @@ test('dropped files are added with the chosen requirement; the summary shows fai
   const failed = within(sum).getByTestId('evidence-failed-item');
   expect(failed.textContent).toContain('/data/locked.bin');
   expect(failed.textContent).toContain('无法读取');
-  await waitFor(() => expect(h.api.evidenceList).toHaveBeenCalledTimes(2));
+  await waitFor(() => expect(h.api.evidencePage).toHaveBeenCalledTimes(2));
   expect(refresh).toHaveBeenCalled();
   expect(screen.queryByTestId('evidence-dropped')).toBeNull();
 });

@@ -1,9 +1,11 @@
 // 证据: add files (native drop, file/folder chooser), the evidence table
 // with hashes and linked requirements, preview, link/unlink, and a full
-// re-hash of the vault (SHA-256 + SM3).
-import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
+// re-hash of the vault (SHA-256 + SM3). The table shows one page at a time:
+// paging, sorting and search run in SQL (evidence_page), so 100,000 items
+// cost no more to show than 20.
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Drawer, Empty, Input, Modal, Result, Space, Spin, Table, Tag, Tooltip, Typography } from 'antd';
-import type { ColumnsType } from 'antd/es/table';
+import type { ColumnsType, SorterResult } from 'antd/es/table/interface';
 import {
   CheckCircleOutlined,
   EyeOutlined,
@@ -13,7 +15,7 @@ import {
   LinkOutlined,
   SafetyOutlined,
 } from '@ant-design/icons';
-import { api, onDrop, type AddResult, type EvidenceItem, type Preview, type VerifyOutcome } from '../api';
+import { api, onDrop, type AddResult, type EvidenceItem, type EvidencePage, type EvidenceSort, type Preview, type VerifyOutcome } from '../api';
 import { formatSize, useT } from '../i18n';
 import { isFrozen, useProject } from '../store';
 import { Hash } from './evidence/Hash';
@@ -21,11 +23,40 @@ import { ReqInput, findRequirement, useRequirementIndex } from './evidence/ReqIn
 
 type Busy = null | 'dropped' | 'files' | 'folder' | 'verify' | 'link' | 'unlink' | 'list';
 
-/** Lower-cased text a row is searched by (built once per list load, not per keystroke). */
-function haystack(e: EvidenceItem): string {
-  return [`#${e.id}`, e.title, e.original_name, e.original_path, e.collected_by, e.collected_at, e.sha256, e.sm3, e.note, ...e.requirements]
-    .join('\u0001')
-    .toLowerCase();
+/** Typing pauses this long before the search goes to the database (ms). */
+export const SEARCH_DEBOUNCE_MS = 150;
+
+/** The table's view of the list: which page, in which order, filtered how. */
+interface View {
+  current: number;
+  pageSize: number;
+  sort: EvidenceSort;
+  descending: boolean;
+  search: string;
+}
+
+/**
+ * The search text, debounced: a change after a pause (a paste, the first
+ * key) goes at once; changes closer than `ms` together wait until typing
+ * pauses for `ms`, so a burst of keys costs one query, not one per key.
+ */
+function useDebounced(value: string, ms: number): string {
+  const [v, setV] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    if (value === v) return;
+    const now = Date.now();
+    const idle = now - last.current > ms;
+    last.current = now;
+    // Clearing the box shows everything at once.
+    if (value === '' || idle) {
+      setV(value);
+      return;
+    }
+    const h = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(h);
+  }, [value, v, ms]);
+  return v;
 }
 
 export function Evidence() {
@@ -35,31 +66,57 @@ export function Evidence() {
   const frozen = isFrozen(project);
   const index = useRequirementIndex(statuses);
 
-  const [items, setItems] = useState<EvidenceItem[] | null>(null);
+  const [data, setData] = useState<EvidencePage | null>(null);
+  const [loading, setLoading] = useState(false);
   const [busy, setBusy] = useState<Busy>(null);
   const [dropped, setDropped] = useState<string[]>([]);
   const [addReq, setAddReq] = useState('');
   const [addResult, setAddResult] = useState<AddResult | null>(null);
   const [search, setSearch] = useState('');
-  const query = useDeferredValue(search.trim().toLowerCase());
-  const [page, setPage] = useState({ current: 1, pageSize: 20 });
+  const query = useDebounced(search.trim(), SEARCH_DEBOUNCE_MS);
+  const [view, setView] = useState<View>({ current: 1, pageSize: 20, sort: 'id', descending: false, search: '' });
   const [outcome, setOutcome] = useState<VerifyOutcome | null>(null);
   const [preview, setPreview] = useState<{ item: EvidenceItem; data: Preview | null } | null>(null);
   const [linkFor, setLinkFor] = useState<EvidenceItem | null>(null);
   const [linkReq, setLinkReq] = useState('');
 
+  // Only the answer to the latest request is shown (typing fires several).
+  const seq = useRef(0);
   const load = useCallback(async () => {
+    const n = ++seq.current;
+    setLoading(true);
     try {
-      setItems(await api.evidenceList());
+      const page = await api.evidencePage({
+        offset: (view.current - 1) * view.pageSize,
+        limit: view.pageSize,
+        sort: view.sort,
+        descending: view.descending,
+        search: view.search,
+        requirement: null,
+      });
+      if (n !== seq.current) return;
+      // Past the end (rows went away, or a narrower search): go to the last page.
+      if (page.items.length === 0 && page.total > 0 && view.current > 1) {
+        const last = Math.max(1, Math.ceil(page.total / view.pageSize));
+        setView((v) => ({ ...v, current: last }));
+        return;
+      }
+      setData(page);
     } catch (e) {
+      if (n !== seq.current) return;
       reportError(e);
-      setItems((prev) => prev ?? []);
+      setData((prev) => prev ?? { items: [], total: 0, all: 0, offset: 0 });
+    } finally {
+      if (n === seq.current) setLoading(false);
     }
-  }, [reportError]);
+  }, [view, reportError]);
 
   useEffect(() => {
     load();
   }, [load]);
+
+  // A new search starts at the first page.
+  useEffect(() => setView((v) => (v.search === query ? v : { ...v, search: query, current: 1 })), [query]);
 
   // Files dropped anywhere on the window: Rust keeps the paths, we get the names.
   useEffect(() => {
@@ -80,12 +137,6 @@ export function Evidence() {
     };
   }, []);
 
-  const indexed = useMemo(() => (items ?? []).map((e) => ({ e, h: haystack(e) })), [items]);
-  const shown = useMemo(
-    () => (query ? indexed.filter((r) => r.h.includes(query)).map((r) => r.e) : indexed.map((r) => r.e)),
-    [indexed, query],
-  );
-  useEffect(() => setPage((p) => ({ ...p, current: 1 })), [query]);
 
   const addTarget = findRequirement(index, addReq);
   const addReqBad = addReq.trim() !== '' && !addTarget;
@@ -170,11 +221,14 @@ export function Evidence() {
     });
   };
 
+  const order = (key: EvidenceSort) => (view.sort === key ? (view.descending ? 'descend' : 'ascend') : null);
   const columns: ColumnsType<EvidenceItem> = [
-    { title: 'ID', dataIndex: 'id', width: 64, sorter: (a, b) => a.id - b.id, render: (id: number) => `#${id}` },
+    { title: 'ID', dataIndex: 'id', key: 'id', width: 72, sorter: true, sortOrder: order('id'), render: (id: number) => `#${id}` },
     {
       title: t('标题 / 原文件名', 'Title / original name'),
       key: 'title',
+      sorter: true,
+      sortOrder: order('title'),
       render: (_, e) => (
         <div style={{ minWidth: 0 }}>
           <Typography.Text strong ellipsis={{ tooltip: e.title }} style={{ display: 'block' }}>
@@ -186,11 +240,13 @@ export function Evidence() {
         </div>
       ),
     },
-    { title: t('大小', 'Size'), dataIndex: 'size', width: 86, sorter: (a, b) => a.size - b.size, render: (n: number) => formatSize(n) },
+    { title: t('大小', 'Size'), dataIndex: 'size', key: 'size', width: 86, sorter: true, sortOrder: order('size'), render: (n: number) => formatSize(n) },
     {
       title: t('采集', 'Collected'),
-      key: 'collected',
+      key: 'collected_at',
       width: 150,
+      sorter: true,
+      sortOrder: order('collected_at'),
       render: (_, e) => (
         <div style={{ fontSize: 12, lineHeight: 1.4 }}>
           <div title={e.collected_at}>{e.collected_at.replace('T', ' ').slice(0, 19)}</div>
@@ -247,7 +303,7 @@ export function Evidence() {
         </Space>
       ),
     },
-    { title: t('版本', 'Rev.'), dataIndex: 'revision', width: 56, render: (r: number) => `r${r}` },
+    { title: t('版本', 'Rev.'), dataIndex: 'revision', key: 'revision', width: 64, sorter: true, sortOrder: order('revision'), render: (r: number) => `r${r}` },
     {
       title: t('操作', 'Actions'),
       key: 'actions',
@@ -367,7 +423,7 @@ export function Evidence() {
           <Space>
             {t('证据库', 'Evidence vault')}
             <Typography.Text type="secondary" style={{ fontWeight: 'normal' }} data-testid="evidence-count">
-              {items ? (query ? t(`${shown.length} / ${items.length} 项`, `${shown.length} / ${items.length} items`) : t(`共 ${items.length} 项`, `${items.length} items`)) : ''}
+              {data ? (view.search ? t(`${data.total} / ${data.all} 项`, `${data.total} / ${data.all} items`) : t(`共 ${data.all} 项`, `${data.all} items`)) : ''}
             </Typography.Text>
           </Space>
         }
@@ -388,7 +444,7 @@ export function Evidence() {
         }
       >
         {outcome && <VerifySummary o={outcome} onClose={() => setOutcome(null)} />}
-        {items === null ? (
+        {data === null ? (
           <div style={{ textAlign: 'center', padding: 32 }}>
             <Spin />
           </div>
@@ -398,17 +454,28 @@ export function Evidence() {
             rowKey="id"
             tableLayout="fixed"
             columns={columns}
-            dataSource={shown}
+            dataSource={data.items}
+            loading={loading && { delay: 200 }}
+            data-testid="evidence-table"
             onRow={(e) => ({ 'data-testid': `evidence-row-${e.id}` }) as React.HTMLAttributes<HTMLElement>}
+            onChange={(pagination, _filters, sorter, extra) => {
+              if (extra.action === 'sort') {
+                const s = (Array.isArray(sorter) ? sorter[0] : sorter) as SorterResult<EvidenceItem>;
+                const key = s && s.order ? (String(s.columnKey) as EvidenceSort) : 'id';
+                setView((v) => ({ ...v, current: 1, sort: key, descending: !!s && s.order === 'descend' }));
+              } else if (extra.action === 'paginate') {
+                setView((v) => ({ ...v, current: pagination.current ?? 1, pageSize: pagination.pageSize ?? v.pageSize }));
+              }
+            }}
             pagination={{
-              current: page.current,
-              pageSize: page.pageSize,
+              current: view.current,
+              pageSize: view.pageSize,
+              total: data.total,
               showSizeChanger: true,
               pageSizeOptions: [20, 50, 100],
               showTotal: (n) => t(`共 ${n} 项`, `${n} items`),
-              onChange: (current, pageSize) => setPage({ current, pageSize }),
             }}
-            locale={{ emptyText: <Empty description={query ? t('没有匹配的证据', 'No matching evidence') : t('还没有证据。把文件拖到窗口，或点击“选择文件”。', 'No evidence yet. Drop files on the window or choose files.')} /> }}
+            locale={{ emptyText: <Empty description={view.search ? t('没有匹配的证据', 'No matching evidence') : t('还没有证据。把文件拖到窗口，或点击“选择文件”。', 'No evidence yet. Drop files on the window or choose files.')} /> }}
           />
         )}
       </Card>

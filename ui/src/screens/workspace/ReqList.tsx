@@ -338,9 +338,11 @@ export const ReqList = memo(function ReqList(props: {
           }}
           data-testid="req-search"
         />
-        <div style={{ overflowX: 'auto' }}>
+        <div>
+          {/* Wraps onto a second line when the labels do not fit (no scrollbar over them). */}
           <Segmented<FilterKey>
             size="small"
+            className="iov-wrap-segmented"
             data-testid="filter"
             value={filter}
             onChange={(v) => setFilter(v)}
