@@ -27,6 +27,12 @@ cargo test --locked --lib --bins --tests 2>&1 | tee target/test-output.txt
 set -e
 # Benchmarks are programs, not tests: they are not run here (cargo bench runs them).
 
+echo "== fuzz: every reader of untrusted input, time-boxed (scripts/fuzz.sh 10)"
+set +e
+bash scripts/fuzz.sh 10
+[ $? -eq 0 ] || status=1
+set -e
+
 echo "== ui: unit tests (Vitest)"
 set +e
 (cd ui && npx --no-install vitest run --reporter=default --reporter=json --outputFile=../target/vitest.json)

@@ -32,10 +32,12 @@
 //! The formats are described in `docs/excel.md`.
 
 mod answers;
+mod ods_scan;
 mod pack_export;
 mod pack_import;
 mod sheet;
 mod text;
+mod xls_scan;
 
 pub use answers::{
     apply_answers, plan_answers, AnswerOptions, AnswerPlan, Applied, Conflict, PlannedRow,

@@ -12,9 +12,20 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 /// Files larger than this are refused before they are parsed.
-const MAX_FILE: u64 = 64 * 1024 * 1024;
-/// A sheet with more cells than this is refused (a stray cell far away).
-const MAX_CELLS: u64 = 2_000_000;
+pub const MAX_FILE: u64 = 64 * 1024 * 1024;
+/// A sheet whose grid (A1 to its last used cell) has more cells than this is
+/// refused (a stray cell far away), as soon as that cell is read.
+pub const MAX_CELLS: u64 = 2_000_000;
+/// A sheet with more rows than this is refused: no checklist or self-check
+/// form comes near it.
+pub const MAX_ROWS: u32 = 100_000;
+/// A cell holding more characters than this is refused (Excel's own limit).
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// The text of all cells of a sheet together may not exceed this many bytes
+/// (a shared string is counted once per cell that uses it).
+pub const MAX_SHEET_TEXT: u64 = 128 * 1024 * 1024;
+/// At most this many merged regions per sheet.
+pub const MAX_MERGED: usize = 20_000;
 /// Rows searched for the header.
 const HEADER_SCAN: usize = 40;
 
@@ -291,6 +302,38 @@ impl Workbook {
             };
             return Err(Problem::error(at, msg));
         }
+        if is_zip {
+            // The zip's limits are checked, and every part inflated once to
+            // prove its size, before calamine sees a byte: calamine keeps
+            // every shared string in memory, so a bomb must never reach it.
+            if let Err(r) = crate::package::safezip::check_bytes(
+                &bytes,
+                &crate::package::safezip::Limits::OFFICE,
+            ) {
+                let msg = match r.en.strip_prefix("not a valid zip file: ") {
+                    // Not a zip after all (truncated, damaged): worded as before.
+                    Some(e) => t!(
+                        "是 ZIP 文件，但不是可读取的 .xlsx/.ods 工作簿：{e}",
+                        "a ZIP file, but not a readable .xlsx/.ods workbook: {e}"
+                    ),
+                    None => {
+                        let (zh, en) = (r.zh, r.en);
+                        t!("拒绝读取该工作簿：{zh}", "the workbook was refused: {en}")
+                    }
+                };
+                return Err(Problem::error(at, msg));
+            }
+        }
+        if is_zip {
+            if let Err(e) = ods_content(&bytes).map_or(Ok(()), |c| super::ods_scan::check(&c)) {
+                return Err(Problem::error(at, e));
+            }
+        }
+        if is_ole {
+            if let Err(e) = super::xls_scan::check(&bytes) {
+                return Err(Problem::error(at, e));
+            }
+        }
         let opened = catch_unwind(AssertUnwindSafe(|| -> Result<_, String> {
             if is_ole {
                 return calamine::open_workbook_from_rs::<calamine::Xls<_>, _>(Cursor::new(
@@ -377,53 +420,80 @@ impl Workbook {
         )
     }
 
-    /// Reads one sheet into a grid.
+    /// Reads one sheet into a grid, within the sheet limits ([`MAX_CELLS`],
+    /// [`MAX_ROWS`], [`MAX_CELL_CHARS`], [`MAX_SHEET_TEXT`], [`MAX_MERGED`]):
+    /// `.xlsx` and `.xlsb` sheets are streamed cell by cell and refused at the
+    /// first cell past a limit, naming it.
     pub fn sheet(&mut self, name: &str) -> Result<Sheet, Problem> {
         let at = Location::sheet(&self.file, name);
+        let file = self.file.clone();
         let reader = &mut self.reader;
         let got = catch_unwind(AssertUnwindSafe(|| {
-            let range = reader.worksheet_range(name).map_err(|e| e.to_string())?;
+            let mut grid = Grid::new(&file, name);
+            match reader {
+                calamine::Sheets::Xlsx(x) => {
+                    let mut cells = x.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+                    while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
+                        let (r, col) = c.get_position();
+                        grid.put(r, col, val_ref(c.get_value()))?;
+                    }
+                }
+                calamine::Sheets::Xlsb(x) => {
+                    let mut cells = x.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+                    while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
+                        let (r, col) = c.get_position();
+                        grid.put(r, col, val_ref(c.get_value()))?;
+                    }
+                }
+                _ => {
+                    let range = reader.worksheet_range(name).map_err(|e| e.to_string())?;
+                    let (sr, sc) = range.start().unwrap_or((0, 0));
+                    for (r, c, d) in range.used_cells() {
+                        grid.put(sr + r as u32, sc + c as u32, val(d))?;
+                    }
+                }
+            }
             let merged: Vec<calamine::Dimensions> = match reader {
                 calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
                 calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
                 _ => Vec::new(),
             };
-            Ok::<_, String>((range, merged))
+            Ok::<_, GridError>((grid, merged))
         }));
-        let (range, merged) = match got {
+        let (grid, merged) = match got {
             Ok(Ok(x)) => x,
-            Ok(Err(e)) => {
+            Ok(Err(GridError::Reader(e))) => {
                 return Err(Problem::error(
                     at,
                     t!("无法读取工作表：{e}", "cannot read the sheet: {e}"),
                 ))
             }
+            Ok(Err(GridError::Limit(p))) => return Err(*p),
             Err(_) => return Err(panic_problem(at)),
         };
-        let (h, w) = match range.end() {
-            Some((r, c)) => (r + 1, c + 1),
-            None => (0, 0),
-        };
-        if h as u64 * w as u64 > MAX_CELLS {
+        if merged.len() > MAX_MERGED {
+            let n = merged.len();
             return Err(Problem::error(
                 at,
                 t!(
-                    "工作表过大（{h} 行 × {w} 列），不像是检查表",
-                    "the sheet is too large ({h} rows × {w} columns) for a checklist"
+                    "工作表的合并单元格区域过多（{n} 个，上限 {MAX_MERGED}）",
+                    "the sheet has too many merged regions ({n}, at most {MAX_MERGED})"
                 ),
             ));
         }
+        let (h, w) = (grid.height, grid.width);
         let mut rows = vec![vec![Val::Empty; w as usize]; h as usize];
-        for (r, c, d) in range.used_cells() {
-            let (ar, ac) = match range.start() {
-                Some((sr, sc)) => (sr as usize + r, sc as usize + c),
-                None => (r, c),
-            };
-            if let Some(cell) = rows.get_mut(ar).and_then(|row| row.get_mut(ac)) {
-                *cell = val(d);
+        for (r, c, v) in grid.cells {
+            if let Some(cell) = rows
+                .get_mut(r as usize)
+                .and_then(|row| row.get_mut(c as usize))
+            {
+                *cell = v;
             }
         }
         let mut regions = Vec::new();
+        // Filling merged regions copies text: bounded like the cells themselves.
+        let mut filled_text = grid.text;
         for m in merged {
             let (r0, c0, r1, c1) = (m.start.0, m.start.1, m.end.0, m.end.1);
             if r1 < r0 || c1 < c0 || (r1 - r0 + 1) as u64 * (c1 - c0 + 1) as u64 > MAX_CELLS {
@@ -438,6 +508,10 @@ impl Workbook {
             if first.is_empty() {
                 continue;
             }
+            let len = match &first {
+                Val::Text(t) => t.len() as u64,
+                _ => 0,
+            };
             for r in r0..=r1.min(h.saturating_sub(1)) {
                 for c in c0..=c1.min(w.saturating_sub(1)) {
                     if let Some(cell) = rows
@@ -445,6 +519,16 @@ impl Workbook {
                         .and_then(|row| row.get_mut(c as usize))
                     {
                         if cell.is_empty() {
+                            filled_text += len;
+                            if filled_text > MAX_SHEET_TEXT {
+                                return Err(Problem::error(
+                                    Location::cell(&self.file, name, r, c),
+                                    t!(
+                                        "工作表文字总量超过 {MAX_SHEET_TEXT} 字节（合并单元格展开后）",
+                                        "the sheet holds more than {MAX_SHEET_TEXT} bytes of text (with merged cells filled in)"
+                                    ),
+                                ));
+                            }
                             *cell = first.clone();
                         }
                     }
@@ -458,6 +542,141 @@ impl Workbook {
             merged: regions,
         })
     }
+}
+
+/// Why a sheet could not be read: the reader failed, or a limit was passed.
+enum GridError {
+    Reader(String),
+    Limit(Box<Problem>),
+}
+
+impl From<String> for GridError {
+    fn from(e: String) -> Self {
+        GridError::Reader(e)
+    }
+}
+
+/// Cells as they are read, with the running totals the limits need.
+struct Grid<'a> {
+    file: &'a str,
+    sheet: &'a str,
+    cells: Vec<(u32, u32, Val)>,
+    height: u32,
+    width: u32,
+    text: u64,
+}
+
+impl<'a> Grid<'a> {
+    fn new(file: &'a str, sheet: &'a str) -> Grid<'a> {
+        Grid {
+            file,
+            sheet,
+            cells: Vec::new(),
+            height: 0,
+            width: 0,
+            text: 0,
+        }
+    }
+
+    fn limit(&self, r: u32, c: u32, msg: crate::i18n::Text) -> GridError {
+        GridError::Limit(Box::new(Problem::error(
+            Location::cell(self.file, self.sheet, r, c),
+            msg,
+        )))
+    }
+
+    fn put(&mut self, r: u32, c: u32, v: Val) -> Result<(), GridError> {
+        if v == Val::Empty {
+            return Ok(());
+        }
+        if r >= MAX_ROWS {
+            return Err(self.limit(
+                r,
+                c,
+                t!(
+                    "工作表超过 {MAX_ROWS} 行，不像是检查表",
+                    "the sheet has more than {MAX_ROWS} rows, too many for a checklist"
+                ),
+            ));
+        }
+        let (h, w) = (self.height.max(r + 1), self.width.max(c.saturating_add(1)));
+        if h as u64 * w as u64 > MAX_CELLS {
+            return Err(self.limit(
+                r,
+                c,
+                t!(
+                    "工作表过大（至少 {h} 行 × {w} 列，上限 {MAX_CELLS} 个单元格），不像是检查表",
+                    "the sheet is too large (at least {h} rows × {w} columns, over {MAX_CELLS} cells) for a checklist"
+                ),
+            ));
+        }
+        if let Val::Text(t) | Val::Error(t) | Val::Date(t) = &v {
+            let chars = t.chars().count();
+            if chars > MAX_CELL_CHARS {
+                return Err(self.limit(
+                    r,
+                    c,
+                    t!(
+                        "单元格内容过长（{chars} 个字符，上限 {MAX_CELL_CHARS}）",
+                        "the cell is too long ({chars} characters, at most {MAX_CELL_CHARS})"
+                    ),
+                ));
+            }
+            self.text += t.len() as u64;
+            if self.text > MAX_SHEET_TEXT {
+                return Err(self.limit(
+                    r,
+                    c,
+                    t!(
+                        "工作表文字总量超过 {MAX_SHEET_TEXT} 字节",
+                        "the sheet holds more than {MAX_SHEET_TEXT} bytes of text"
+                    ),
+                ));
+            }
+        }
+        self.height = h;
+        self.width = w;
+        self.cells.push((r, c, v));
+        Ok(())
+    }
+}
+
+fn val_ref(d: &calamine::DataRef<'_>) -> Val {
+    use calamine::DataRef;
+    match d {
+        DataRef::SharedString(s) => Val::Text(s.to_string()),
+        DataRef::String(s) => Val::Text(s.clone()),
+        DataRef::Empty => Val::Empty,
+        DataRef::Int(i) => Val::Int(*i),
+        DataRef::Float(f) => Val::Float(*f),
+        DataRef::Bool(b) => Val::Bool(*b),
+        DataRef::DateTime(dt) => Val::Date(excel_date(dt.as_f64())),
+        DataRef::DateTimeIso(s) => Val::Date(s.clone()),
+        DataRef::DurationIso(s) => Val::Date(s.clone()),
+        DataRef::Error(e) => Val::Error(e.to_string()),
+    }
+}
+
+/// The `content.xml` of an OpenDocument spreadsheet (already checked by
+/// `safezip::check_bytes`, so at most `Limits::OFFICE.max_entry` bytes).
+fn ods_content(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mime = {
+        let mut m = z.by_name("mimetype").ok()?;
+        let mut s = String::new();
+        m.by_ref().take(256).read_to_string(&mut s).ok()?;
+        s
+    };
+    if !mime.contains("opendocument.spreadsheet") {
+        return None;
+    }
+    let f = z.by_name("content.xml").ok()?;
+    let mut out = Vec::new();
+    f.take(crate::package::safezip::Limits::OFFICE.max_entry)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
 }
 
 fn hex(b: &[u8]) -> String {

@@ -231,10 +231,19 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, ConditionError> {
     Ok(out)
 }
 
+/// Brackets and `not`s may nest at most this deep. The parser recurses once
+/// per level, so without a bound a hostile pack (20,000 `(`) would overflow
+/// the stack and abort the process; real conditions nest two or three deep.
+pub const MAX_DEPTH: usize = 64;
+
+/// A condition longer than this (bytes) is refused before it is parsed.
+pub const MAX_LEN: usize = 64 * 1024;
+
 struct Parser<'a> {
     toks: Vec<(Tok, Range<usize>)>,
     pos: usize,
     src: &'a str,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -283,14 +292,34 @@ impl Parser<'_> {
         })
     }
 
+    /// Enters one level of nesting (a bracket or a `not`), refusing to go
+    /// deeper than [`MAX_DEPTH`].
+    fn enter(&mut self) -> Result<(), ConditionError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(
+                format!("条件嵌套过深（括号与 not 最多嵌套 {MAX_DEPTH} 层）"),
+                format!(
+                    "the condition nests too deeply (at most {MAX_DEPTH} levels of brackets and `not`)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn unary(&mut self) -> Result<Expr, ConditionError> {
         if self.is_word("not") {
+            self.enter()?;
             self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         if self.peek() == Some(&Tok::LParen) {
+            self.enter()?;
             self.pos += 1;
             let e = self.or()?;
+            self.depth -= 1;
             if self.peek() != Some(&Tok::RParen) {
                 return Err(self.err("缺少右括号 `)`".into(), "expected `)`".into()));
             }
@@ -379,6 +408,16 @@ fn is_keyword(w: &str) -> bool {
 impl Condition {
     /// Parses a condition. An empty condition is an error.
     pub fn parse(src: &str) -> Result<Condition, ConditionError> {
+        if src.len() > MAX_LEN {
+            let len = src.len();
+            return Err(ConditionError {
+                span: 0..0,
+                message: t!(
+                    "条件过长（{len} 字节，上限 {MAX_LEN}）",
+                    "the condition is too long ({len} bytes, at most {MAX_LEN})"
+                ),
+            });
+        }
         let toks = lex(src)?;
         if toks.is_empty() {
             return Err(ConditionError {
@@ -386,7 +425,12 @@ impl Condition {
                 message: t!("条件为空", "the condition is empty"),
             });
         }
-        let mut p = Parser { toks, pos: 0, src };
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            src,
+            depth: 0,
+        };
         let expr = p.or()?;
         if p.pos < p.toks.len() {
             return Err(p.err(
@@ -654,5 +698,28 @@ mod tests {
         assert_eq!(errs[0].span, 25..28);
         assert_eq!(errs[1].span, 34..38);
         assert_eq!(errs[2].span, 43..57);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        // Run on a small stack: the limit must hold wherever a pack is read.
+        let t = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(|| {
+                let ok = format!("{}has_ota{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+                assert!(Condition::parse(&ok).is_ok());
+                let nots = format!("{}has_ota", "not ".repeat(MAX_DEPTH));
+                assert!(Condition::parse(&nots).is_ok());
+                let deep = format!("{}has_ota{}", "(".repeat(20_000), ")".repeat(20_000));
+                let e = Condition::parse(&deep).unwrap_err();
+                assert_eq!(e.span, MAX_DEPTH..MAX_DEPTH + 1);
+                assert!(e.message.en.contains("nests too deeply"), "{e:?}");
+                let e = Condition::parse(&"not ".repeat(10_000)).unwrap_err();
+                assert!(e.message.en.contains("nests too deeply"), "{e:?}");
+                let e = Condition::parse(&"a or ".repeat(20_000)).unwrap_err();
+                assert!(e.message.en.contains("too long"), "{e:?}");
+            })
+            .unwrap();
+        t.join().unwrap();
     }
 }
