@@ -817,76 +817,48 @@ pub const PREVIEW_PDF_MAX_OBJECTS: usize = 200_000;
 /// No stream of a previewed PDF (object streams, page contents) may
 /// decompress to more than this many bytes.
 pub const PREVIEW_PDF_MAX_STREAM: usize = 16 * 1024 * 1024;
-/// The stack of the thread that parses a PDF for a preview: lopdf bounds
-/// object nesting (100 levels), this leaves room for it in debug builds too.
-const PREVIEW_PDF_STACK: usize = 64 * 1024 * 1024;
+/// All object streams of a previewed PDF together may inflate to at most
+/// this many bytes.
+pub const PREVIEW_PDF_MAX_INFLATED: usize = 128 * 1024 * 1024;
+/// Bounds of the preview parse; the stack leaves room for lopdf's nesting
+/// limit (100 levels) in debug builds too.
+const PREVIEW_PDF_LIMITS: crate::sign::PdfLimits = crate::sign::PdfLimits {
+    max_objects: PREVIEW_PDF_MAX_OBJECTS,
+    max_stream: PREVIEW_PDF_MAX_STREAM,
+    max_inflated: PREVIEW_PDF_MAX_INFLATED,
+    stack: 64 * 1024 * 1024,
+};
 
-static PDF_OBJECTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-static PDF_PREVIEW: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// lopdf's per-object hook: counts objects and drops every one past
-/// [`PREVIEW_PDF_MAX_OBJECTS`] (the caller then refuses the preview).
-fn count_pdf_object(
-    id: (u32, u16),
-    obj: &mut lopdf::Object,
-) -> Option<((u32, u16), lopdf::Object)> {
-    use std::sync::atomic::Ordering;
-    if PDF_OBJECTS.fetch_add(1, Ordering::Relaxed) >= PREVIEW_PDF_MAX_OBJECTS {
-        return None;
-    }
-    // lopdf keeps `obj` itself for top-level objects and the returned copy
-    // for objects inside object streams.
-    Some((id, obj.clone()))
-}
-
-/// Page count and the text of the first pages of a PDF, parsed with bounds:
-/// every stream decompresses to at most [`PREVIEW_PDF_MAX_STREAM`], at most
-/// [`PREVIEW_PDF_MAX_OBJECTS`] objects are kept, nesting is bounded by lopdf,
-/// and the parser runs on its own thread with a known stack, one PDF at a
-/// time; a panic there is a refusal, never a crash of the caller.
+/// Page count and the text of the first pages of a PDF, parsed with the
+/// bounded loader shared with signature verification
+/// (`crate::sign::with_pdf`): every stream decompresses to at most
+/// [`PREVIEW_PDF_MAX_STREAM`], object streams all together to at most
+/// [`PREVIEW_PDF_MAX_INFLATED`], at most [`PREVIEW_PDF_MAX_OBJECTS`] objects
+/// are kept, nesting is bounded by lopdf, and the parser runs on its own
+/// thread with a known stack, one PDF at a time; a panic there is a
+/// refusal, never a crash of the caller.
 pub fn pdf_preview(bytes: Vec<u8>) -> std::result::Result<(usize, String), Text> {
-    use std::sync::atomic::Ordering;
-    let failed = || {
-        t!(
-            "无法解析该 PDF（解析器出错）",
-            "this PDF cannot be parsed (the parser failed)"
-        )
-    };
-    let _one = PDF_PREVIEW.lock().unwrap_or_else(|e| e.into_inner());
-    PDF_OBJECTS.store(0, Ordering::Relaxed);
-    let worker = std::thread::Builder::new()
-        .name("pdf-preview".into())
-        .stack_size(PREVIEW_PDF_STACK)
-        .spawn(move || {
-            let options = lopdf::LoadOptions {
-                filter: Some(count_pdf_object),
-                max_decompressed_size: Some(PREVIEW_PDF_MAX_STREAM),
-                ..Default::default()
-            };
-            let doc = lopdf::Document::load_mem_with_options(&bytes, options)
-                .map_err(|e| e.to_string())?;
-            if PDF_OBJECTS.load(Ordering::Relaxed) > PREVIEW_PDF_MAX_OBJECTS {
-                return Ok(None);
-            }
-            let pages = doc.get_pages().len();
-            let first: Vec<u32> = (1..=pages.min(3) as u32).collect();
-            let text = doc
-                .extract_text_with_limit(&first, PREVIEW_PDF_MAX_STREAM)
-                .unwrap_or_default();
-            Ok::<_, String>(Some((pages, text)))
-        });
-    let Ok(worker) = worker else {
-        return Err(failed());
-    };
-    match worker.join() {
-        Ok(Ok(Some(x))) => Ok(x),
-        Ok(Ok(None)) => Err(t!(
+    use crate::sign::PdfLoadError;
+    let r = crate::sign::with_pdf(&bytes, &PREVIEW_PDF_LIMITS, |doc| {
+        let pages = doc.get_pages().len();
+        let first: Vec<u32> = (1..=pages.min(3) as u32).collect();
+        let text = doc
+            .extract_text_with_limit(&first, PREVIEW_PDF_MAX_STREAM)
+            .unwrap_or_default();
+        (pages, text)
+    });
+    r.map_err(|e| match e {
+        PdfLoadError::TooManyObjects(_) => t!(
             "该 PDF 对象过多（超过 {PREVIEW_PDF_MAX_OBJECTS} 个），不在应用内预览",
             "this PDF has too many objects (over {PREVIEW_PDF_MAX_OBJECTS}); not previewed in the app"
-        )),
-        Ok(Err(e)) => Err(t!("无法解析该 PDF：{e}", "this PDF cannot be parsed: {e}")),
-        Err(_) => Err(failed()),
-    }
+        ),
+        PdfLoadError::Parse(e) => t!("无法解析该 PDF：{e}", "this PDF cannot be parsed: {e}"),
+        PdfLoadError::Crashed => t!(
+            "无法解析该 PDF（解析器出错）",
+            "this PDF cannot be parsed (the parser failed)"
+        ),
+        e => e.text(),
+    })
 }
 
 fn extension(name: &str) -> String {

@@ -588,10 +588,8 @@ pub fn verify_cmd(ctx: &Ctx, file: &Path, trust: Option<PathBuf>, json: bool) ->
     let _ = std::io::Seek::seek(&mut fh, std::io::SeekFrom::Start(0));
     let trust_der = match &trust {
         None => vec![],
-        Some(t) => match std::fs::read_to_string(t)
-            .map_err(|e| e.to_string())
-            .and_then(|s| sign::pem_to_der_certs(&s).map_err(|e| e.to_string()))
-        {
+        // At most `sign::MAX_TRUST_FILE`, PEM or DER; errors name the file.
+        Some(t) => match sign::read_trust_file(t) {
             Ok(c) if !c.is_empty() => c,
             Ok(_) => {
                 return fail(
@@ -603,29 +601,18 @@ pub fn verify_cmd(ctx: &Ctx, file: &Path, trust: Option<PathBuf>, json: bool) ->
             Err(e) => {
                 return fail(
                     ctx,
-                    format!("无法读取信任锚 {}：{e}", t.display()),
-                    format!("cannot read trust anchor {}: {e}", t.display()),
+                    format!("无法读取信任锚：{}", e.zh()),
+                    format!("cannot read trust anchor: {e}"),
                 )
             }
         },
     };
     let v = if is_pdf {
-        // A PDF is verified in memory; refuse absurd sizes rather than exhaust it.
-        if len > 2 * 1024 * 1024 * 1024 {
-            return fail(
-                ctx,
-                format!("{} 过大（{len} 字节）", file.display()),
-                format!("{} is too large ({len} bytes)", file.display()),
-            );
-        }
-        let mut bytes = Vec::new();
-        if let Err(e) = std::io::Read::read_to_end(&mut fh, &mut bytes) {
-            return fail(
-                ctx,
-                format!("无法读取 {}：{e}", file.display()),
-                format!("cannot read {}: {e}", file.display()),
-            );
-        }
+        // A PDF is verified in memory: at most `sign::MAX_PDF_FILE`.
+        let bytes = match sign::read_pdf_file(file) {
+            Ok(b) => b,
+            Err(e) => return fail(ctx, e.zh(), e.to_string()),
+        };
         package::verify_pdf(&bytes, &trust_der)
     } else {
         package::verify_package_from(std::io::BufReader::new(fh), len, &trust_der)
@@ -639,6 +626,14 @@ pub fn verify_cmd(ctx: &Ctx, file: &Path, trust: Option<PathBuf>, json: bool) ->
             .unwrap_or_default()
         );
     } else {
+        // The file first, so that every reason below is about a named file.
+        println!(
+            "{}",
+            ctx.lang.pick(
+                &format!("文件：{}", file.display()),
+                &format!("file: {}", file.display())
+            )
+        );
         for c in &v.checks {
             let mark = if c.ok { "✔" } else { "✘" };
             println!("{mark} {}", c.what.get(ctx.lang));

@@ -471,7 +471,7 @@ fn conclude(kind: &'static str, checks: Vec<Check>, trust_given: bool) -> Verifi
 
 fn pdf_checks(pdf: &[u8], trust: &[Vec<u8>], label: &str) -> Vec<Check> {
     match sign::verify_pdf(pdf, trust) {
-        Err(e) => vec![check(Text::new(format!("{label} 的签名"), format!("signature of {label}")), false, vec![e.to_string()])],
+        Err(e) => vec![check(Text::new(format!("{label} 的签名"), format!("signature of {label}")), false, vec![format!("{} / {}", e.zh(), e)])],
         Ok(sigs) if sigs.is_empty() => vec![check(Text::new(format!("{label} 的签名"), format!("signature of {label}")), false, vec!["no signature / 未签名".into()])],
         Ok(sigs) => sigs
             .into_iter()

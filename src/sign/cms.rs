@@ -201,6 +201,7 @@ pub fn sign_detached_at(
 /// A malformed signature is an error; a wrong one is a report with
 /// `digest_ok`/`signature_ok` false.
 pub fn verify_detached(data: &[u8], p7s: &[u8], trust: &[Vec<u8>]) -> Result<CmsReport, SignError> {
+    check_size(p7s.len())?;
     let anchors = parse_anchors(trust)?;
     let der_bytes = if p7s.starts_with(b"-----BEGIN") {
         der::pem::decode_vec(p7s)
@@ -210,6 +211,18 @@ pub fn verify_detached(data: &[u8], p7s: &[u8], trust: &[Vec<u8>]) -> Result<Cms
         p7s.to_vec()
     };
     verify(&der_bytes, false, &|h: Hash| h.digest(data), &anchors)
+}
+
+/// Refuses a CMS signature over [`super::MAX_CMS`] before parsing it.
+fn check_size(len: usize) -> Result<(), SignError> {
+    let max = super::MAX_CMS;
+    if len > max {
+        return Err(SignError::refused(
+            format!("CMS 签名过大（{len} 字节，上限 {max} 字节），未解析"),
+            format!("the CMS signature is too large ({len} bytes; the limit is {max}); not parsed"),
+        ));
+    }
+    Ok(())
 }
 
 fn problem(r: &mut CmsReport, zh: impl Into<String>, en: impl Into<String>) {
@@ -225,6 +238,7 @@ pub(crate) fn verify(
     digest_of: &dyn Fn(Hash) -> Vec<u8>,
     anchors: &[Certificate],
 ) -> Result<CmsReport, SignError> {
+    check_size(cms_der.len())?;
     let mut reader =
         SliceReader::new(cms_der).map_err(|e| SignError::malformed(format!("CMS: {e}")))?;
     let ci = ContentInfo::decode(&mut reader)

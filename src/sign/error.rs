@@ -52,6 +52,22 @@ pub enum SignError {
     #[error("{}: {what}", path.display())]
     BadFile { path: PathBuf, what: String },
 
+    /// The file at `path` is larger than its cap (`what_en` says what it
+    /// should be: a PKCS#12, a trust-anchor file, a PDF…); nothing was read.
+    #[error("{}: too large for {what_en} ({size} bytes; the limit is {max} bytes)", path.display())]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        max: u64,
+        what_zh: &'static str,
+        what_en: &'static str,
+    },
+
+    /// In-memory input passed a bound (size, objects, inflated size) or
+    /// broke its parser; `zh`/`en` say which.
+    #[error("{en}")]
+    Refused { zh: String, en: String },
+
     /// In-memory input (a PDF, a CMS signature, PEM text, a certificate) is
     /// malformed.
     #[error("malformed input: {what}")]
@@ -113,6 +129,17 @@ impl SignError {
             SignError::BadFile { path, what } => {
                 format!("{}：文件内容无效：{what}", path.display())
             }
+            SignError::TooLarge {
+                path,
+                size,
+                max,
+                what_zh,
+                ..
+            } => format!(
+                "{}：作为{what_zh}过大（{size} 字节，上限 {max} 字节），未读取",
+                path.display()
+            ),
+            SignError::Refused { zh, .. } => zh.clone(),
             SignError::Malformed { what } => format!("输入格式错误：{what}"),
             SignError::Unsupported { what } => format!("不支持：{what}"),
             SignError::Crypto { what } => format!("密码运算失败：{what}"),
@@ -134,6 +161,7 @@ impl SignError {
             | SignError::AmbiguousKey { path, .. }
             | SignError::Io { path, .. }
             | SignError::Exists { path }
+            | SignError::TooLarge { path, .. }
             | SignError::BadFile { path, .. } => Some(path),
             _ => None,
         }
@@ -155,6 +183,13 @@ impl SignError {
 
     pub(crate) fn malformed(what: impl Into<String>) -> Self {
         SignError::Malformed { what: what.into() }
+    }
+
+    pub(crate) fn refused(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        SignError::Refused {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 
     pub(crate) fn unsupported(what: impl Into<String>) -> Self {

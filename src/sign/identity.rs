@@ -380,8 +380,15 @@ fn encrypt_sm2_key(key: &sm2::SecretKey, password: &str) -> Result<String, SignE
         .map_err(|e| SignError::crypto(format!("SM2 key encoding: {e}")))
 }
 
+/// Reads a PKCS#12 or a key/certificate file beside it, at most
+/// [`super::MAX_P12_FILE`] bytes.
 fn read_file(path: &Path) -> Result<Vec<u8>, SignError> {
-    fs::read(path).map_err(|e| SignError::io(path, e))
+    super::read_capped(
+        path,
+        super::MAX_P12_FILE,
+        "PKCS#12 证书/密钥文件",
+        "a PKCS#12 / key / certificate file",
+    )
 }
 
 /// One private key in a PKCS#12 file, as listed by [`list_keys`].

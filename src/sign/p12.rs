@@ -243,6 +243,15 @@ pbeWithSHAAnd40BitRC2-CBC, or no encryption";
 /// files without a MAC, and the empty password.
 pub(crate) fn read(bytes: &[u8], password: &str, path: &Path) -> Result<P12Contents, SignError> {
     let bad = |what: String| SignError::bad_file(path, what);
+    if bytes.len() as u64 > super::MAX_P12_FILE {
+        return Err(SignError::TooLarge {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            max: super::MAX_P12_FILE,
+            what_zh: "PKCS#12 证书/密钥文件",
+            what_en: "a PKCS#12 / key / certificate file",
+        });
+    }
     let pfx = Pfx::from_der(bytes).map_err(|e| bad(format!("not a PKCS#12 file (DER): {e}")))?;
     if pfx.auth_safe.content_type != ID_DATA {
         return Err(SignError::bad_file(

@@ -504,6 +504,16 @@ pub(crate) fn parse_anchors(trust: &[Vec<u8>]) -> Result<Vec<Certificate>, SignE
         .iter()
         .enumerate()
         .map(|(i, der)| {
+            if der.len() as u64 > super::MAX_TRUST_FILE {
+                return Err(SignError::refused(
+                    format!("信任锚 #{} 过大（{} 字节），未解析", i + 1, der.len()),
+                    format!(
+                        "trust anchor #{} is too large ({} bytes); not parsed",
+                        i + 1,
+                        der.len()
+                    ),
+                ));
+            }
             Certificate::from_der(der).map_err(|e| {
                 SignError::malformed(format!(
                     "trust anchor #{}: not a DER certificate: {e}",

@@ -9,6 +9,7 @@
 //! when it changes, then an xref section of the same kind as the file's
 //! last one (table or stream) with `/Prev`. lopdf is used only to parse.
 
+pub(crate) mod bounded;
 mod stamp;
 mod verify;
 mod write;
@@ -55,38 +56,66 @@ const MIN_RESERVED: usize = 8192;
 /// Room kept beyond the signature's own size (a later RFC 3161 timestamp
 /// token for PAdES B-T fits in it).
 const SLACK: usize = 6144;
-/// Upper bound on a stream a parsed file may inflate to.
-const MAX_INFLATE: usize = 256 * 1024 * 1024;
+/// Bounds on a PDF given to sign or verify (see [`bounded`]).
+pub(crate) const PDF_LIMITS: bounded::PdfLimits = bounded::PdfLimits {
+    max_objects: super::MAX_PDF_OBJECTS,
+    max_stream: super::MAX_PDF_STREAM,
+    max_inflated: super::MAX_PDF_INFLATED,
+    stack: 64 * 1024 * 1024,
+};
 
-/// Parses a PDF, turning a parser failure (or a parser panic) into
-/// [`SignError::Malformed`]. Encrypted PDFs are refused.
-pub(crate) fn load(pdf: &[u8]) -> Result<Document, SignError> {
-    let head = &pdf[..pdf.len().min(1024)];
-    if find(head, b"%PDF-").is_none() {
-        return Err(SignError::malformed("not a PDF (no %PDF- header)"));
-    }
-    let opts = lopdf::LoadOptions {
-        max_decompressed_size: Some(MAX_INFLATE),
-        ..Default::default()
-    };
-    // The parser should never panic, but its input is untrusted: a panic
-    // becomes an error rather than taking the caller down.
-    let parsed = std::panic::catch_unwind(|| Document::load_mem_with_options(pdf, opts));
-    let doc = match parsed {
-        Ok(Ok(doc)) => doc,
-        Ok(Err(e)) => return Err(SignError::malformed(format!("the PDF cannot be read: {e}"))),
-        Err(_) => {
-            return Err(SignError::malformed(
-                "the PDF cannot be read (parser failure)",
-            ))
-        }
-    };
+/// Refuses an encrypted document.
+fn refuse_encrypted(doc: &Document) -> Result<(), SignError> {
     if doc.trailer.has(b"Encrypt") {
         return Err(SignError::unsupported(
             "encrypted PDFs cannot be signed or checked here",
         ));
     }
-    Ok(doc)
+    Ok(())
+}
+
+/// Refuses what is not a PDF or is over [`super::MAX_PDF_FILE`], before
+/// any parsing.
+fn precheck(pdf: &[u8]) -> Result<(), SignError> {
+    let max = super::MAX_PDF_FILE;
+    if pdf.len() as u64 > max {
+        let (size, max) = (pdf.len() >> 20, max >> 20);
+        return Err(SignError::refused(
+            format!("该 PDF 过大（{size} MiB，上限 {max} MiB）"),
+            format!("the PDF is too large ({size} MiB; the limit is {max} MiB)"),
+        ));
+    }
+    let head = &pdf[..pdf.len().min(1024)];
+    if find(head, b"%PDF-").is_none() {
+        return Err(SignError::malformed("not a PDF (no %PDF- header)"));
+    }
+    Ok(())
+}
+
+/// Parses a PDF within [`PDF_LIMITS`] and runs `then` on it, both on the
+/// parser's thread; a refusal, a parser failure or a panic is an error.
+/// Encrypted PDFs are refused.
+pub(crate) fn with_doc<T: Send>(
+    pdf: &[u8],
+    then: impl FnOnce(Document) -> Result<T, SignError> + Send,
+) -> Result<T, SignError> {
+    precheck(pdf)?;
+    let run = |doc: Document| {
+        refuse_encrypted(&doc)?;
+        then(doc)
+    };
+    match bounded::with_pdf(pdf, &PDF_LIMITS, run) {
+        Ok(r) => r,
+        Err(e) => {
+            let t = e.text();
+            Err(SignError::refused(t.zh, t.en))
+        }
+    }
+}
+
+/// Parses a PDF (see [`with_doc`]) and hands the document to the caller.
+pub(crate) fn load(pdf: &[u8]) -> Result<Document, SignError> {
+    with_doc(pdf, Ok)
 }
 
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -2,13 +2,15 @@
 //! `/ByteRange` against the file, the digest, the CMS signature, and the
 //! chain against trust anchors.
 
-use lopdf::{Dictionary, Object, ObjectId};
+use std::collections::HashMap;
+
+use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::super::asn1::Hash;
 use super::super::cms;
 use super::super::x509::parse_anchors;
-use super::super::SignError;
-use super::load;
+use super::super::{SignError, MAX_PDF_SIGNATURES};
+use super::with_doc;
 use crate::i18n::Text;
 
 /// What [`verify_pdf`] found for one signature.
@@ -148,46 +150,62 @@ fn decode_hex_string(raw: &[u8]) -> Option<Vec<u8>> {
 /// matches the CMS message-digest, the CMS signature verifies, and — when
 /// `trust` (DER certificates) is not empty — the signer chains to one of
 /// them. Reports come in file order. A PDF without signatures gives an
-/// empty list; a PDF that cannot be parsed is an error.
+/// empty list; a PDF that cannot be parsed, or passes a bound
+/// ([`super::super::MAX_PDF_FILE`], objects, inflated streams, signatures),
+/// is an error.
 pub fn verify_pdf(pdf: &[u8], trust: &[Vec<u8>]) -> Result<Vec<PdfSignatureReport>, SignError> {
     let anchors = parse_anchors(trust)?;
-    let doc = load(pdf)?;
+    // Parsed within bounds on the parser's thread, and checked there too.
+    with_doc(pdf, |doc| check_all(pdf, &doc, &anchors))
+}
 
+fn check_all(
+    pdf: &[u8],
+    doc: &Document,
+    anchors: &[x509_cert::Certificate],
+) -> Result<Vec<PdfSignatureReport>, SignError> {
     // Signature dictionaries (indirect, or direct in a field's /V), and the
-    // field names by the signature object they point at.
-    let mut field_of: Vec<(ObjectId, String)> = Vec::new();
-    let mut sigs: Vec<(Dictionary, Option<ObjectId>, String)> = Vec::new();
+    // field names by the signature object they point at (the first field
+    // in object order wins) — one pass, one lookup per signature.
+    let mut field_of: HashMap<ObjectId, String> = HashMap::new();
+    let mut sigs: Vec<(&Dictionary, Option<ObjectId>, String)> = Vec::new();
     for (oid, obj) in &doc.objects {
         let Object::Dictionary(d) = obj else { continue };
-        let t = match d.get(b"T") {
+        let t = || match d.get(b"T") {
             Ok(Object::String(t, _)) => text_of(t),
             _ => String::new(),
         };
         match d.get(b"V") {
-            Ok(Object::Reference(r)) => field_of.push((*r, t)),
-            Ok(Object::Dictionary(v)) if is_sig_dict(v) => sigs.push((v.clone(), None, t)),
+            Ok(Object::Reference(r)) => {
+                field_of.entry(*r).or_insert_with(t);
+            }
+            Ok(Object::Dictionary(v)) if is_sig_dict(v) => sigs.push((v, None, t())),
             _ => {}
         }
         if is_sig_dict(d) {
-            sigs.push((d.clone(), Some(*oid), String::new()));
+            sigs.push((d, Some(*oid), String::new()));
+        }
+        if sigs.len() > MAX_PDF_SIGNATURES {
+            return Err(SignError::refused(
+                format!("该 PDF 的签名过多（超过 {MAX_PDF_SIGNATURES} 个），拒绝验证"),
+                format!("this PDF has too many signatures (over {MAX_PDF_SIGNATURES}); refused"),
+            ));
         }
     }
     for (_, oid, name) in sigs.iter_mut() {
-        if let Some(oid) = oid {
-            if let Some((_, t)) = field_of.iter().find(|(r, _)| r == oid) {
-                name.clone_from(t);
-            }
+        if let Some(t) = oid.and_then(|oid| field_of.get(&oid)) {
+            name.clone_from(t);
         }
     }
 
     let mut reports: Vec<(i64, PdfSignatureReport)> = Vec::new();
     for (d, _, field) in sigs {
         let br: Vec<i64> = match d.get(b"ByteRange") {
-            Ok(Object::Array(a)) => a.iter().filter_map(|o| o.as_i64().ok()).collect(),
+            Ok(Object::Array(a)) => a.iter().take(8).filter_map(|o| o.as_i64().ok()).collect(),
             _ => Vec::new(),
         };
         let order = br.get(1).copied().unwrap_or(i64::MAX);
-        reports.push((order, check_one(pdf, &d, field, &br, &anchors)));
+        reports.push((order, check_one(pdf, d, field, &br, anchors)));
     }
     reports.sort_by_key(|(o, _)| *o);
     Ok(reports.into_iter().map(|(_, r)| r).collect())
