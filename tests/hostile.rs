@@ -824,3 +824,28 @@ fn pdf_preview_is_bounded() {
     let _ = preview_bounded("truncated", ok[..ok.len() / 2].to_vec());
     let _ = preview_bounded("empty", Vec::new());
 }
+
+/// A checklist file larger than any real one is refused before it is read.
+#[test]
+fn an_oversized_checklist_file_is_refused_unread() {
+    let dir = common::scratch("hostile_big_pack");
+    let big = dir.join("big.toml");
+    let f = std::fs::File::create(&big).expect("create");
+    // Sparse: 17 MiB of nothing, made instantly.
+    f.set_len(17 * 1024 * 1024).expect("set_len");
+    for (lang, want) in [("en", "too large"), ("zh", "超过检查单文件上限")] {
+        let r = common::run(&[
+            "--lang",
+            lang,
+            "pack",
+            "validate",
+            big.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains(want) && r.stderr.contains("big.toml"),
+            "{}",
+            r.stderr
+        );
+    }
+}

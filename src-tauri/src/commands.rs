@@ -1452,8 +1452,8 @@ pub async fn verify_pick(
         for name in &trust {
             let dir = identity_dir(state, name)?;
             let ca = dir.join(sign::CA_FILE);
-            let pem = std::fs::read_to_string(&ca).map_err(|e| io_at(&ca, e))?;
-            anchors.extend(sign::pem_to_der_certs(&pem)?);
+            // Bounded read and parse (the one trust-file reader of the core).
+            anchors.extend(sign::read_trust_file(&ca)?);
         }
         let mut f = std::fs::File::open(&file).map_err(|e| io_at(&file, e))?;
         let len = f.metadata().map_err(|e| io_at(&file, e))?.len();
@@ -1471,15 +1471,8 @@ pub async fn verify_pick(
             }
         }
         let verification = if magic.starts_with(b"%PDF") {
-            // Signed reports are read whole (they are small); refuse giants.
-            if len > 512 * 1024 * 1024 {
-                let p = file.display();
-                return Err(ApiError::new(
-                    format!("{p} 超过 512 MiB，不像是本工具的报告"),
-                    format!("{p} is over 512 MiB; not a report of this tool"),
-                ));
-            }
-            let bytes = std::fs::read(&file).map_err(|e| io_at(&file, e))?;
+            // Read whole, within the core's one limit for PDFs to verify.
+            let bytes = sign::read_pdf_file(&file)?;
             package::verify_pdf(&bytes, &anchors)
         } else if magic.starts_with(b"PK") {
             package::verify_package_from(std::io::BufReader::new(f), len, &anchors)

@@ -37,7 +37,12 @@ pub enum PackError {
     NotUtf8 { path: PathBuf },
     #[error("{path}: no .toml checklist files found")]
     Empty { path: PathBuf },
+    #[error("{path}: {size} bytes is too large for a checklist file (at most {max})")]
+    TooLarge { path: PathBuf, size: u64, max: u64 },
 }
+
+/// The largest checklist file read (the built-in packs are under 200 KB).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 impl PackError {
     /// The message in Chinese.
@@ -46,6 +51,10 @@ impl PackError {
             PackError::Read { path, source } => format!("无法读取 {}：{source}", path.display()),
             PackError::NotUtf8 { path } => format!("{}：不是有效的 UTF-8 文本", path.display()),
             PackError::Empty { path } => format!("{}：未找到任何 .toml 检查单文件", path.display()),
+            PackError::TooLarge { path, size, max } => format!(
+                "{}：文件大小 {size} 字节，超过检查单文件上限（{max} 字节）",
+                path.display()
+            ),
         }
     }
 }
@@ -204,10 +213,33 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>, PackError> {
     files
         .into_iter()
         .map(|path| {
-            let bytes = std::fs::read(&path).map_err(|e| PackError::Read {
+            let read_err = |e| PackError::Read {
                 path: path.clone(),
                 source: e,
-            })?;
+            };
+            let file = std::fs::File::open(&path).map_err(read_err)?;
+            let size = file.metadata().map_err(read_err)?.len();
+            if size > MAX_FILE_BYTES {
+                return Err(PackError::TooLarge {
+                    path: path.clone(),
+                    size,
+                    max: MAX_FILE_BYTES,
+                });
+            }
+            let mut bytes = Vec::new();
+            // Read at most one byte past the limit, in case the file grows.
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(file, MAX_FILE_BYTES + 1),
+                &mut bytes,
+            )
+            .map_err(read_err)?;
+            if bytes.len() as u64 > MAX_FILE_BYTES {
+                return Err(PackError::TooLarge {
+                    path: path.clone(),
+                    size: bytes.len() as u64,
+                    max: MAX_FILE_BYTES,
+                });
+            }
             let text =
                 String::from_utf8(bytes).map_err(|_| PackError::NotUtf8 { path: path.clone() })?;
             Ok(SourceFile::new(path.display().to_string(), text))
