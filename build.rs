@@ -16,28 +16,33 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn main() {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
-    let dir = root.join("checklists");
-    println!("cargo:rerun-if-changed=checklists");
+/// Appends `(relative path, include_str!(..))` entries for every `.toml` file
+/// under `dir`, each on its own line with `indent`.
+fn embed(dir: &Path, indent: &str, code: &mut String) {
     let mut files = Vec::new();
-    collect(&dir, &mut files);
+    collect(dir, &mut files);
     files.sort();
-    let mut code = String::from("/// Built-in checklist files: (path relative to checklists/, contents).\npub static FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let rel = f
-            .strip_prefix(&dir)
-            .expect("under checklists/")
+            .strip_prefix(dir)
+            .expect("under the folder")
             .to_string_lossy()
             .replace('\\', "/");
         writeln!(
             code,
-            "    ({rel:?}, include_str!({:?})),",
+            "{indent}({rel:?}, include_str!({:?})),",
             f.display().to_string()
         )
         .expect("write to string");
     }
+}
+
+fn main() {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    println!("cargo:rerun-if-changed=checklists");
+    let mut code = String::from("/// Built-in checklist files: (path relative to checklists/, contents).\npub static FILES: &[(&str, &str)] = &[\n");
+    embed(&root.join("checklists"), "    ", &mut code);
     code.push_str("];\n");
 
     // Earlier built-in libraries, for adopting projects made before projects
@@ -55,28 +60,12 @@ fn main() {
         .unwrap_or_default();
     sets.sort();
     for set in &sets {
-        let mut files = Vec::new();
-        collect(set, &mut files);
-        files.sort();
         let name = set
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         writeln!(code, "    ({name:?}, &[").expect("write to string");
-        for f in &files {
-            println!("cargo:rerun-if-changed={}", f.display());
-            let rel = f
-                .strip_prefix(set)
-                .expect("under the set")
-                .to_string_lossy()
-                .replace('\\', "/");
-            writeln!(
-                code,
-                "        ({rel:?}, include_str!({:?})),",
-                f.display().to_string()
-            )
-            .expect("write to string");
-        }
+        embed(set, "        ", &mut code);
         code.push_str("    ]),\n");
     }
     code.push_str("];\n");

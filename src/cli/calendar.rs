@@ -3,11 +3,9 @@
 //! export, and the trigger events (`calendar event DIR add|list|remove`).
 //! The rules live in `iovaudit::calendar`; this file parses and prints.
 
-use super::project::{open, open_ro, Ctx};
+use super::project::{json_out, open, open_ro, Ctx};
 use clap::{Args, Subcommand};
 use iovaudit::calendar::{self as cal, Calendar, ConditionState, DueStatus, Source};
-use iovaudit::i18n::Lang;
-use iovaudit::project::ProjectError;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -80,28 +78,6 @@ fn pick<'a>(ctx: &Ctx, zh: &'a str, en: &'a str) -> &'a str {
     ctx.lang.pick(zh, en)
 }
 
-fn fail(ctx: &Ctx, e: &ProjectError) -> i32 {
-    match ctx.lang {
-        Lang::Zh => eprintln!("错误：{}", e.zh()),
-        Lang::En => eprintln!("error: {e}"),
-    }
-    match e {
-        ProjectError::Locked { .. }
-        | ProjectError::NotAProject { .. }
-        | ProjectError::Io { .. }
-        | ProjectError::Exists { .. }
-        | ProjectError::NewerSchema { .. } => 2,
-        _ => 1,
-    }
-}
-
-fn json_out(v: &serde_json::Value) {
-    match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: {e}"),
-    }
-}
-
 fn by_name(by: Option<String>) -> String {
     by.or_else(|| std::env::var("USER").ok())
         .unwrap_or_default()
@@ -171,7 +147,7 @@ fn show(
     };
     let c = match cal::calendar(&p, &cal::Options { today, from, to }) {
         Ok(c) => c,
-        Err(e) => return fail(ctx, &e),
+        Err(e) => return ctx.fail(&e),
     };
     drop(p);
     if let Some(out) = ics {
@@ -442,11 +418,11 @@ fn event(ctx: &Ctx, dir: &Path, action: EventAction) -> i32 {
             };
             let (ev, _) = match cal::add_event(&mut p, &by_name(by), &kind, &date, &note) {
                 Ok(x) => x,
-                Err(e) => return fail(ctx, &e),
+                Err(e) => return ctx.fail(&e),
             };
             let dues = match cal::event_dues(&p, &ev) {
                 Ok(d) => d,
-                Err(e) => return fail(ctx, &e),
+                Err(e) => return ctx.fail(&e),
             };
             if json {
                 json_out(&json!({"schema": 1, "event": ev, "dues": dues}));
@@ -489,7 +465,7 @@ fn event(ctx: &Ctx, dir: &Path, action: EventAction) -> i32 {
             };
             let (events, kinds) = match (cal::list_events(&p), cal::event_kinds(&p)) {
                 (Ok(e), Ok(k)) => (e, k),
-                (Err(e), _) | (_, Err(e)) => return fail(ctx, &e),
+                (Err(e), _) | (_, Err(e)) => return ctx.fail(&e),
             };
             if json {
                 json_out(&json!({"schema": 1, "events": events, "kinds": kinds}));
@@ -543,7 +519,7 @@ fn event(ctx: &Ctx, dir: &Path, action: EventAction) -> i32 {
                     );
                     0
                 }
-                Err(e) => fail(ctx, &e),
+                Err(e) => ctx.fail(&e),
             }
         }
     }

@@ -246,38 +246,10 @@ pub fn run() -> i32 {
 /// Loads the library (built-in, or `--checklists DIR` / `IOVAUDIT_CHECKLISTS`)
 /// and runs `f` on it; a library with problems is reported, not used.
 fn with_library(dir: Option<PathBuf>, lang: Lang, f: impl FnOnce(&Library) -> i32) -> i32 {
-    let dir = dir.or_else(|| std::env::var_os("IOVAUDIT_CHECKLISTS").map(PathBuf::from));
-    let loaded = match &dir {
-        None => pack::builtin(),
-        Some(d) => match pack::read_sources(std::slice::from_ref(d)) {
-            Ok(src) => pack::load(&src),
-            Err(e) => {
-                eprintln!(
-                    "{}",
-                    lang.pick(&format!("错误：{}", e.zh()), &format!("error: {e}"))
-                );
-                return 2;
-            }
-        },
-    };
-    match loaded {
+    let checklists = dir.or_else(|| std::env::var_os("IOVAUDIT_CHECKLISTS").map(PathBuf::from));
+    match (project::Ctx { lang, checklists }).library() {
         Ok(lib) => f(&lib),
-        Err(diags) => {
-            for d in &diags {
-                eprintln!("{}", d.render(lang));
-            }
-            eprintln!(
-                "{}",
-                lang.pick(
-                    &format!("错误：检查单库有 {} 个问题，无法使用", diags.len()),
-                    &format!(
-                        "error: the checklist library has {} problem(s) and cannot be used",
-                        diags.len()
-                    ),
-                )
-            );
-            1
-        }
+        Err(code) => code,
     }
 }
 

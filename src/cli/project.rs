@@ -317,7 +317,7 @@ impl Ctx {
     fn text<'a>(&self, t: &'a Text) -> &'a str {
         t.get(self.lang)
     }
-    fn fail(&self, e: &ProjectError) -> i32 {
+    pub(crate) fn fail(&self, e: &ProjectError) -> i32 {
         let msg = match self.lang {
             Lang::Zh => format!("错误：{}", e.zh()),
             Lang::En => format!("error: {e}"),
@@ -334,7 +334,7 @@ impl Ctx {
     }
 }
 
-fn json_out(v: &serde_json::Value) {
+pub(crate) fn json_out(v: &serde_json::Value) {
     match serde_json::to_string_pretty(v) {
         Ok(s) => println!("{s}"),
         Err(e) => eprintln!("error: {e}"),
