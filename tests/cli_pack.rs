@@ -147,6 +147,13 @@ fn requirement_detail_shows_parameters_deadlines_and_mappings() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("保存不少于6个月"), "{}", r.stdout);
     assert!(r.stdout.contains("相关要求"), "{}", r.stdout);
+    // Periods of one read naturally in both languages; per-value basis is shown.
+    let r = run(&["--lang", "en", "pack", "show", "N134-13"]);
+    assert!(r.stdout.contains("every year (when"), "{}", r.stdout);
+    assert!(!r.stdout.contains("every 1 year"), "{}", r.stdout);
+    assert!(r.stdout.contains("[basis: secondary source"), "{}", r.stdout);
+    let r = run(&["pack", "show", "N134-13"]);
+    assert!(r.stdout.contains("每年一次（当"), "{}", r.stdout);
     let r = run(&["pack", "show", "BJ50-23"]);
     assert!(r.stdout.contains("每年9月30日前"), "{}", r.stdout);
     let v: Value =

@@ -623,7 +623,9 @@ fn rule_text(d: &DeadlineRule, lang: Lang) -> String {
                 .strip_prefix('1')
                 .filter(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
                 .map_or(p.clone(), |rest| rest.trim_start_matches('个').to_string());
-            text(format!("每{zh_p}一次"), format!("every {p}"))
+            // Likewise "every 1 year" → "every year".
+            let en_p = p.strip_prefix("1 ").map_or(p.clone(), str::to_string);
+            text(format!("每{zh_p}一次"), format!("every {en_p}"))
         }
         DeadlineRule::Retention { period } => {
             let p = duration_text(period, lang);
