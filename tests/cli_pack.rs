@@ -151,7 +151,11 @@ fn requirement_detail_shows_parameters_deadlines_and_mappings() {
     let r = run(&["--lang", "en", "pack", "show", "N134-13"]);
     assert!(r.stdout.contains("every year (when"), "{}", r.stdout);
     assert!(!r.stdout.contains("every 1 year"), "{}", r.stdout);
-    assert!(r.stdout.contains("[basis: secondary source"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("[basis: secondary source"),
+        "{}",
+        r.stdout
+    );
     let r = run(&["pack", "show", "N134-13"]);
     assert!(r.stdout.contains("每年一次（当"), "{}", r.stdout);
     let r = run(&["pack", "show", "BJ50-23"]);
