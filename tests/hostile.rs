@@ -6,6 +6,7 @@
 //! (the largest child so far, so every check also covers the ones before).
 
 mod common;
+use common::{pdf, stream};
 use common::{repo, scratch};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -697,41 +698,6 @@ fn an_xls_sheet_with_a_stray_cell_is_refused_before_calamine_builds_it() {
 }
 
 // ------------------------------------------------------------ PDF preview
-
-/// A PDF from object bodies (object i + 1), with a correct xref table; the
-/// catalogue is object 1 and the page tree object 2.
-fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
-fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
-    let mut v = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
-    v.extend_from_slice(data);
-    v.extend_from_slice(b"\nendstream");
-    v
-}
 
 fn page_pdf(content: Vec<u8>, extra: Vec<Vec<u8>>) -> Vec<u8> {
     let mut objs = vec![

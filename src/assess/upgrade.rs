@@ -31,6 +31,8 @@ pub struct Changed {
     /// Which parts changed: text, title, clause, weight, veto, applicability,
     /// evidence, methods, params, deadlines, test.
     pub fields: Vec<&'static str>,
+    /// The same, in words (zh and en), for views.
+    pub label: Text,
 }
 
 /// A requirement of the new content that takes the place of earlier ids.
@@ -154,9 +156,11 @@ pub fn diff(old: &Pack, old_file: &LibraryFile, new: &Pack, new_file: &LibraryFi
                 if fields.is_empty() {
                     unchanged += 1;
                 } else {
+                    let (zh, en) = field_names(&fields);
                     changed.push(Changed {
                         requirement: r.id.clone(),
                         fields,
+                        label: Text::new(zh, en),
                     });
                 }
             }

@@ -1455,22 +1455,18 @@ fn upgrade_pack(ctx: &Ctx, dir: &Path, pack: &str, dry_run: bool, json: bool, by
     );
     let list = |label_zh: &str, label_en: &str, ids: &[String]| {
         if !ids.is_empty() {
-            println!(
-                "{}（{}）：{}",
-                ctx.t(label_zh, label_en),
-                ids.len(),
-                ids.join(", ")
-            );
+            println!("{}{}", ctx.t(label_zh, label_en), counted(ctx, ids));
         }
     };
     list("新增", "Added", &d.added);
     list("删除", "Removed", &d.removed);
     for c in &d.changed {
         println!(
-            "{} {}：{}",
+            "{} {}{}{}",
             ctx.t("改变", "Changed"),
             c.requirement,
-            c.fields.join(", ")
+            ctx.t("：", ": "),
+            ctx.text(&c.label)
         );
     }
     for r in &d.replaced {
@@ -1493,10 +1489,9 @@ fn upgrade_pack(ctx: &Ctx, dir: &Path, pack: &str, dry_run: bool, json: bool, by
     };
     if !out.rejudge.is_empty() {
         println!(
-            "{}（{}）：{}",
+            "{}{}",
             verb("标记为待重新判定", "mark to re-judge"),
-            out.rejudge.len(),
-            out.rejudge.join(", ")
+            counted(ctx, &out.rejudge)
         );
     }
     for (new, old) in &out.carried {
@@ -1529,6 +1524,15 @@ fn upgrade_pack(ctx: &Ctx, dir: &Path, pack: &str, dry_run: bool, json: bool, by
         );
     }
     0
+}
+
+/// "（3）：A, B, C" in Chinese, " (3): A, B, C" in English.
+fn counted(ctx: &Ctx, ids: &[String]) -> String {
+    let (n, list) = (ids.len(), ids.join(", "));
+    match ctx.lang {
+        Lang::Zh => format!("（{n}）：{list}"),
+        Lang::En => format!(" ({n}): {list}"),
+    }
 }
 
 fn short(h: &str) -> &str {

@@ -134,7 +134,8 @@ export interface PackDiff {
   to_sha256: string;
   added: string[];
   removed: string[];
-  changed: { requirement: string; fields: string[] }[];
+  /** `label`: the changed fields in words (from the core). */
+  changed: { requirement: string; fields: string[]; label: Text }[];
   replaced: { requirement: string; replaces: string[] }[];
   unchanged: number;
 }

@@ -15,7 +15,7 @@ const outcome: UpgradeOutcome = {
     to_sha256: 'b'.repeat(64),
     added: ['GB44495-6.9', 'GB44495-10'],
     removed: [],
-    changed: [{ requirement: 'GB44495-7.4.1', fields: ['text', 'evidence'] }],
+    changed: [{ requirement: 'GB44495-7.4.1', fields: ['text', 'evidence'], label: { zh: '要求内容、证明材料', en: 'text, evidence' } }],
     replaced: [{ requirement: 'GB44495-7.1.1.1', replaces: ['GB44495-7.1.1-01'] }],
     unchanged: 0,
   },

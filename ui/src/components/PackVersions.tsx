@@ -8,19 +8,6 @@ import { api, type PackVersion, type UpgradeOutcome } from '../api';
 import { useT } from '../i18n';
 import { isFrozen, useProject } from '../store';
 
-const FIELD: Record<string, [string, string]> = {
-  text: ['要求内容', 'text'],
-  title: ['标题', 'title'],
-  clause: ['条款', 'clause'],
-  weight: ['权重', 'weight'],
-  veto: ['一票否决', 'veto'],
-  applicability: ['适用性', 'applicability'],
-  evidence: ['证明材料', 'evidence'],
-  methods: ['评估方法', 'methods'],
-  params: ['参数', 'parameters'],
-  deadlines: ['期限', 'deadlines'],
-  test: ['试验方法', 'test method'],
-};
 
 function Ids({ ids }: { ids: string[] }) {
   return (
@@ -36,7 +23,7 @@ function Ids({ ids }: { ids: string[] }) {
 
 /** The difference and what an upgrade would do, as the core computed it. */
 export function UpgradeDiff({ out }: { out: UpgradeOutcome }) {
-  const { t } = useT();
+  const { t, tx } = useT();
   const d = out.diff;
   const row = (label: string, body: React.ReactNode, testid: string) => (
     <div style={{ display: 'flex', gap: 8, marginBottom: 6 }} data-testid={testid}>
@@ -60,7 +47,7 @@ export function UpgradeDiff({ out }: { out: UpgradeOutcome }) {
           d.changed.map((c) => (
             <div key={c.requirement}>
               <Tag>{c.requirement}</Tag>
-              {c.fields.map((f) => t(FIELD[f]?.[0] ?? f, FIELD[f]?.[1] ?? f)).join(t('、', ', '))}
+              {tx(c.label)}
             </div>
           )),
           'diff-changed',
