@@ -407,10 +407,10 @@ fn a_schema_1_project_adopts_the_library_it_was_assessed_against() {
     let dir = old_project("upgrade_schema1");
     {
         // Turn the fixture back into what a schema-1 build wrote: migrations 2
-        // and 3 only added `pack_source`, `verdict.rejudge` and `calendar_event`.
+        // to 4 only added `pack_source`, `verdict.rejudge`, `calendar_event` and the report/summary columns and tables.
         let c = rusqlite::Connection::open(dir.join("project.db")).expect("open db");
         c.execute_batch(
-            "DROP TABLE calendar_event; DROP TABLE pack_source; ALTER TABLE verdict DROP COLUMN rejudge; PRAGMA user_version = 1;",
+            "DROP TABLE evidence_summary; DROP TABLE project_info; ALTER TABLE verdict DROP COLUMN observation; ALTER TABLE finding DROP COLUMN description; ALTER TABLE finding DROP COLUMN threat; ALTER TABLE finding DROP COLUMN impact; ALTER TABLE finding DROP COLUMN likelihood; ALTER TABLE finding DROP COLUMN recommendation; ALTER TABLE finding DROP COLUMN time_limit; ALTER TABLE evidence DROP COLUMN doc_version; ALTER TABLE evidence DROP COLUMN issuer; ALTER TABLE scope_answer DROP COLUMN basis; DROP TABLE calendar_event; DROP TABLE pack_source; ALTER TABLE verdict DROP COLUMN rejudge; PRAGMA user_version = 1;",
         )
         .expect("downgrade");
     }

@@ -119,6 +119,35 @@ CREATE TABLE calendar_event (
     recorded_at TEXT NOT NULL
 );
 "#,
+    // 3 -> 4: the data a regulator-grade report rests on (project information,
+    // observations, finding analysis, evidence document details, the basis of
+    // scope answers) and summaries parsed from evidence files (tool output).
+    r#"
+CREATE TABLE project_info (
+    key    TEXT PRIMARY KEY,             -- e.g. assessee, client, team, objects, report_number, time_zone
+    value  TEXT NOT NULL,                -- JSON
+    set_by TEXT NOT NULL,
+    set_at TEXT NOT NULL
+);
+ALTER TABLE verdict ADD COLUMN observation TEXT NOT NULL DEFAULT '';   -- 现状描述
+ALTER TABLE finding ADD COLUMN description TEXT NOT NULL DEFAULT '';   -- 问题描述
+ALTER TABLE finding ADD COLUMN threat TEXT NOT NULL DEFAULT '';
+ALTER TABLE finding ADD COLUMN impact TEXT CHECK (impact IN ('high', 'medium', 'low'));
+ALTER TABLE finding ADD COLUMN likelihood TEXT CHECK (likelihood IN ('high', 'medium', 'low'));
+ALTER TABLE finding ADD COLUMN recommendation TEXT NOT NULL DEFAULT '';
+ALTER TABLE finding ADD COLUMN time_limit TEXT NOT NULL DEFAULT '';    -- suggested, e.g. 30 days
+ALTER TABLE evidence ADD COLUMN doc_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE evidence ADD COLUMN issuer TEXT NOT NULL DEFAULT '';
+ALTER TABLE scope_answer ADD COLUMN basis TEXT NOT NULL DEFAULT '';    -- on what evidence the answer rests
+CREATE TABLE evidence_summary (
+    evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+    revision    INTEGER NOT NULL,
+    kind        TEXT NOT NULL,           -- cyclonedx | spdx | trivy | grype | nmap | pdf-signature | ...
+    summary     TEXT NOT NULL,           -- JSON
+    made_at     TEXT NOT NULL,
+    PRIMARY KEY (evidence_id, revision, kind)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.
