@@ -16,6 +16,12 @@ command -v qpdf >/dev/null || need_apt+=(qpdf)
 # GNU time: the peak-memory oracle of tests/hostile.rs.
 [ -x /usr/bin/time ] || need_apt+=(time)
 command -v certutil >/dev/null || need_apt+=(libnss3-tools)
+# Keys on tokens (tests/pkcs11.rs): SoftHSM2 (module /usr/lib/softhsm/libsofthsm2.so,
+# softhsm2-util) and OpenSC's pkcs11-tool to put certificates on the token.
+{ command -v softhsm2-util >/dev/null && [ -f /usr/lib/softhsm/libsofthsm2.so ]; } || need_apt+=(softhsm2)
+command -v pkcs11-tool >/dev/null || need_apt+=(opensc)
+# nmap: the port scanner whose XML tests/scan.rs imports (a port the test opens on 127.0.0.1).
+command -v nmap >/dev/null || need_apt+=(nmap)
 command -v pip3 >/dev/null || command -v pip >/dev/null || need_apt+=(python3-pip)
 # The desktop app: WebKitGTK and friends (Tauri 2 on Linux), and for its
 # end-to-end tests WebKitWebDriver, Xvfb and xauth (xvfb-run needs it).
@@ -25,6 +31,11 @@ pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev)
 pkg-config --exists ayatana-appindicator3-0.1 2>/dev/null || need_apt+=(libayatana-appindicator3-dev)
 pkg-config --exists librsvg-2.0 2>/dev/null || need_apt+=(librsvg2-dev)
 command -v file >/dev/null || need_apt+=(file)
+# LibreOffice Calc (headless): tests/excel.rs converts CSV it writes into .xlsx with it.
+command -v soffice >/dev/null || need_apt+=(libreoffice-calc-nogui)
+# LibreOffice Writer (headless): tests/report_docx.rs opens the DOCX report with it
+# (--convert-to pdf). It brings no CJK font; the test points it at the bundled ones.
+[ -e /usr/lib/libreoffice/program/libswlo.so ] || need_apt+=(libreoffice-writer-nogui)
 command -v WebKitWebDriver >/dev/null || need_apt+=(webkit2gtk-driver)
 command -v Xvfb >/dev/null || need_apt+=(xvfb)
 command -v xauth >/dev/null || need_apt+=(xauth)
@@ -51,6 +62,21 @@ if ! python3 -c 'import cryptography, asn1crypto' 2>/dev/null; then
   echo "setup: installing cryptography and asn1crypto"
   python3 -m pip install -q 'cryptography>=42' 'asn1crypto>=1.5' 2>/dev/null \
     || python3 -m pip install -q --break-system-packages 'cryptography>=42' 'asn1crypto>=1.5'
+fi
+
+# SBOM generators whose output tests/scan.rs imports: cyclonedx-py (CycloneDX
+# JSON of a Python environment) and sbom4python (SPDX 2.3 JSON of a module).
+if ! command -v cyclonedx-py >/dev/null || ! command -v sbom4python >/dev/null; then
+  echo "setup: installing cyclonedx-bom and sbom4python"
+  python3 -m pip install -q 'cyclonedx-bom==7.5.0' 'sbom4python==0.12.6' 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages 'cyclonedx-bom==7.5.0' 'sbom4python==0.12.6'
+fi
+
+# Python `jsonschema`: the second OSCAL schema validator of tests/oscal.rs.
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+  echo "setup: installing jsonschema"
+  python3 -m pip install -q 'jsonschema>=4.18' 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages 'jsonschema>=4.18'
 fi
 
 export PATH="$HOME/.cargo/bin:$PATH"

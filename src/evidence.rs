@@ -49,6 +49,10 @@ pub struct AddOptions {
     pub collected_at: Option<String>,
     /// Files hashed in parallel; 0 = all cores.
     pub threads: usize,
+    /// The document's own version (文档版本), e.g. V2.1.
+    pub doc_version: String,
+    /// Who issued the document (出具方/发布方), e.g. the assessed party's security department.
+    pub issuer: String,
 }
 
 impl Default for AddOptions {
@@ -60,6 +64,8 @@ impl Default for AddOptions {
             note: String::new(),
             collected_at: None,
             threads: 0,
+            doc_version: String::new(),
+            issuer: String::new(),
         }
     }
 }
@@ -206,14 +212,22 @@ pub fn add(
         "files": ok.iter().zip(&rows).map(|((_, s), r)| serde_json::json!({"name": r.1, "sha256": s.sha256, "size": s.size})).collect::<Vec<_>>(),
         "requirements": reqs,
         "method": method_str(opts.method),
+        "doc_version": opts.doc_version.trim(),
+        "issuer": opts.issuer.trim(),
     });
     let method = method_str(opts.method);
+    // Signed PDFs: their signature status, computed outside the transaction
+    // (parsing can take seconds) and stored with the revision.
+    let signatures: Vec<Option<String>> = ok
+        .iter()
+        .map(|(_, s)| signature_status_json(project, &s.sha256))
+        .collect();
     let ids = project.change(by, "evidence.add", detail, |tx| {
         let mut ids = Vec::new();
-        for ((_, s), (title, name, abs, mtime)) in ok.iter().zip(&rows) {
+        for (((_, s), (title, name, abs, mtime)), sig) in ok.iter().zip(&rows).zip(&signatures) {
             tx.execute(
-                "INSERT INTO evidence (title, method, note, collected_at, collected_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![title, method, opts.note, collected_at, by],
+                "INSERT INTO evidence (title, method, note, collected_at, collected_by, doc_version, issuer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![title, method, opts.note, collected_at, by, opts.doc_version.trim(), opts.issuer.trim()],
             )?;
             let id = tx.last_insert_rowid();
             tx.execute(
@@ -221,6 +235,9 @@ pub fn add(
                  VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![id, name, abs, s.size as i64, mtime, s.sha256, s.sm3, at, by],
             )?;
+            if let Some(sig) = sig {
+                store_summary(tx, id, 1, SIGNATURE_KIND, sig, &at)?;
+            }
             for r in &reqs {
                 tx.execute(
                     "INSERT OR IGNORE INTO evidence_link (requirement, evidence_id, linked_by, linked_at) VALUES (?1, ?2, ?3, ?4)",
@@ -256,11 +273,16 @@ pub struct Item {
     pub sha256: String,
     pub sm3: String,
     pub requirements: Vec<String>,
+    /// The document's own version (文档版本); empty when not recorded.
+    pub doc_version: String,
+    /// Who issued the document; empty when not recorded.
+    pub issuer: String,
 }
 
 const ITEM_SQL: &str = "SELECT e.id, e.title, e.method, e.note, e.collected_at, e.collected_by,
         r.revision, r.original_name, r.original_path, r.size, r.modified_at, r.sha256, r.sm3,
-        (SELECT group_concat(requirement, ' ') FROM evidence_link l WHERE l.evidence_id = e.id)
+        (SELECT group_concat(requirement, ' ') FROM evidence_link l WHERE l.evidence_id = e.id),
+        e.doc_version, e.issuer
     FROM evidence e
     JOIN evidence_revision r ON r.evidence_id = e.id
      AND r.revision = (SELECT max(revision) FROM evidence_revision WHERE evidence_id = e.id)";
@@ -284,6 +306,8 @@ fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
         requirements: links
             .map(|l| l.split(' ').map(str::to_string).collect())
             .unwrap_or_default(),
+        doc_version: r.get(14)?,
+        issuer: r.get(15)?,
     })
 }
 
@@ -611,6 +635,58 @@ pub fn get(project: &Project, id: i64) -> Result<Item> {
     }
 }
 
+/// Changes to an item's record (None = unchanged).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemUpdate {
+    pub title: Option<String>,
+    pub note: Option<String>,
+    pub doc_version: Option<String>,
+    pub issuer: Option<String>,
+}
+
+/// Updates an item's title, note, document version or issuer (journalled
+/// `evidence.set` with the changed fields; nothing written when nothing changes).
+pub fn set_details(project: &mut Project, by: &str, id: i64, upd: &ItemUpdate) -> Result<Item> {
+    let cur = get(project, id)?;
+    let pick = |new: &Option<String>, old: &str| -> String {
+        new.as_deref()
+            .map_or_else(|| old.to_string(), |v| v.trim().to_string())
+    };
+    let title = pick(&upd.title, &cur.title);
+    if title.is_empty() {
+        return Err(ProjectError::invalid(t!(
+            "证据 {id} 的标题不能为空",
+            "the title of evidence {id} cannot be empty"
+        )));
+    }
+    let note = pick(&upd.note, &cur.note);
+    let doc_version = pick(&upd.doc_version, &cur.doc_version);
+    let issuer = pick(&upd.issuer, &cur.issuer);
+    let mut changed = serde_json::Map::new();
+    for (k, new, old) in [
+        ("title", &title, &cur.title),
+        ("note", &note, &cur.note),
+        ("doc_version", &doc_version, &cur.doc_version),
+        ("issuer", &issuer, &cur.issuer),
+    ] {
+        if new != old {
+            changed.insert(k.to_string(), serde_json::json!(new));
+        }
+    }
+    if changed.is_empty() {
+        return Ok(cur);
+    }
+    let detail = serde_json::json!({"evidence": id, "changed": changed});
+    project.change(by, "evidence.set", detail, |tx| {
+        tx.execute(
+            "UPDATE evidence SET title = ?2, note = ?3, doc_version = ?4, issuer = ?5 WHERE id = ?1",
+            params![id, title, note, doc_version, issuer],
+        )?;
+        Ok(())
+    })?;
+    get(project, id)
+}
+
 /// Links evidence to a requirement (idempotent).
 pub fn link(project: &mut Project, by: &str, id: i64, requirement: &str) -> Result<()> {
     get(project, id)?;
@@ -687,15 +763,170 @@ pub fn replace(
     let rev = cur.revision + 1;
     let mtime = modified_at(path);
     let detail = serde_json::json!({"evidence": id, "revision": rev, "name": name, "sha256": stored.sha256, "previous_sha256": cur.sha256});
+    let sig = signature_status_json(project, &stored.sha256);
     project.change(by, "evidence.replace", detail, |tx| {
         tx.execute(
             "INSERT INTO evidence_revision (evidence_id, revision, original_name, original_path, size, modified_at, sha256, sm3, added_at, added_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![id, rev, name, abs, stored.size as i64, mtime, stored.sha256, stored.sm3, at, by],
         )?;
+        if let Some(sig) = &sig {
+            store_summary(tx, id, rev, SIGNATURE_KIND, sig, &at)?;
+        }
         Ok(())
     })?;
     Ok(stored)
+}
+
+// ---- Summaries parsed from evidence files (table `evidence_summary`) ----
+// This module owns the table. `scan` asks it to store the summaries of tool
+// output (kinds cyclonedx, spdx, trivy, grype, nmap, ports); the signature
+// status of a signed PDF (kind `pdf-signature`) is stored here, at ingest.
+
+/// The `evidence_summary.kind` of a signed PDF's signature status.
+pub const SIGNATURE_KIND: &str = crate::sign::evidence_status::KIND;
+
+/// One stored summary: what a reader made of one revision of an evidence file.
+#[derive(Debug, Clone)]
+pub struct SummaryRow {
+    pub evidence_id: i64,
+    pub revision: i64,
+    pub kind: String,
+    /// JSON, as the writer of `kind` made it.
+    pub summary: String,
+    pub made_at: String,
+}
+
+/// Stores (or replaces) a summary inside the caller's transaction.
+pub(crate) fn store_summary(
+    conn: &rusqlite::Connection,
+    evidence_id: i64,
+    revision: i64,
+    kind: &str,
+    summary: &str,
+    made_at: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO evidence_summary (evidence_id, revision, kind, summary, made_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (evidence_id, revision, kind) DO UPDATE SET summary = excluded.summary, made_at = excluded.made_at",
+        params![evidence_id, revision, kind, summary, made_at],
+    )?;
+    Ok(())
+}
+
+/// For each evidence item (or only `evidence_id`), the summaries of its
+/// latest revision that has one of `kinds`, by evidence id.
+pub fn summary_rows(
+    project: &Project,
+    kinds: &[&str],
+    evidence_id: Option<i64>,
+) -> Result<Vec<SummaryRow>> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Numbered, so that both IN lists use the same parameters.
+    let marks = (1..=kinds.len())
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let n = kinds.len() + 1;
+    let sql = format!(
+        "SELECT s.evidence_id, s.revision, s.kind, s.summary, s.made_at FROM evidence_summary s
+         WHERE s.kind IN ({marks}) AND (?{n} IS NULL OR s.evidence_id = ?{n})
+           AND s.revision = (SELECT max(t.revision) FROM evidence_summary t
+                             WHERE t.evidence_id = s.evidence_id AND t.kind IN ({marks}))
+         ORDER BY s.evidence_id, s.kind"
+    );
+    let mut values: Vec<rusqlite::types::Value> = kinds
+        .iter()
+        .map(|k| rusqlite::types::Value::Text((*k).to_string()))
+        .collect();
+    values.push(evidence_id.map_or(
+        rusqlite::types::Value::Null,
+        rusqlite::types::Value::Integer,
+    ));
+    let mut st = project
+        .conn()
+        .prepare(&sql)
+        .map_err(|e| project.db_err(e))?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(values), |r| {
+            Ok(SummaryRow {
+                evidence_id: r.get(0)?,
+                revision: r.get(1)?,
+                kind: r.get(2)?,
+                summary: r.get(3)?,
+                made_at: r.get(4)?,
+            })
+        })
+        .and_then(|r| r.collect())
+        .map_err(|e| project.db_err(e))?;
+    Ok(rows)
+}
+
+/// The signature status recorded for a signed PDF's latest revision, if it
+/// is one (a row that does not parse — written by a later version — is `None`).
+pub fn signature_status(
+    project: &Project,
+    evidence_id: i64,
+) -> Result<Option<crate::sign::evidence_status::PdfSignatureStatus>> {
+    Ok(summary_rows(project, &[SIGNATURE_KIND], Some(evidence_id))?
+        .into_iter()
+        .next()
+        .and_then(|r| serde_json::from_str(&r.summary).ok()))
+}
+
+/// The signature status of a stored file as JSON, if it is a signed PDF.
+fn signature_status_json(project: &Project, sha256: &str) -> Option<String> {
+    let path = project.vault().path_of(sha256).ok()?;
+    let status = crate::sign::evidence_status::status_of_file(&path)?;
+    serde_json::to_string(&status).ok()
+}
+
+/// `evidence verify`: every recorded signature status checked again on the
+/// stored bytes (files already reported as modified are skipped).
+fn recheck_signatures(
+    project: &Project,
+    modified: &[(String, String)],
+) -> Result<Vec<(i64, i64, Text, Text)>> {
+    let mut st = project
+        .conn()
+        .prepare(
+            "SELECT s.evidence_id, s.revision, s.summary, r.sha256 FROM evidence_summary s
+             JOIN evidence_revision r ON r.evidence_id = s.evidence_id AND r.revision = s.revision
+             WHERE s.kind = ?1 ORDER BY s.evidence_id, s.revision",
+        )
+        .map_err(|e| project.db_err(e))?;
+    let rows: Vec<(i64, i64, String, String)> = st
+        .query_map(params![SIGNATURE_KIND], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .and_then(|r| r.collect())
+        .map_err(|e| project.db_err(e))?;
+    let mut changes = Vec::new();
+    for (id, rev, json, sha) in rows {
+        if modified.iter().any(|(s, _)| *s == sha) {
+            continue;
+        }
+        let before: Option<crate::sign::evidence_status::PdfSignatureStatus> =
+            serde_json::from_str(&json).ok();
+        let now = project
+            .vault()
+            .path_of(&sha)
+            .ok()
+            .and_then(|p| crate::sign::evidence_status::status_of_file(&p));
+        let unknown = || t!("无法读取", "unreadable");
+        match (&before, &now) {
+            (Some(b), Some(n)) if b.status == n.status => {}
+            _ => changes.push((
+                id,
+                rev,
+                before.map_or_else(unknown, |b| b.summary),
+                now.map_or_else(unknown, |n| n.summary),
+            )),
+        }
+    }
+    Ok(changes)
 }
 
 /// The result of re-hashing the vault against the records.
@@ -709,10 +940,17 @@ pub struct VerifyOutcome {
     pub modified: Vec<(String, String, Vec<String>)>,
     /// Files in the vault that no record refers to.
     pub unexpected: Vec<String>,
+    /// Signed PDFs whose signature status, checked again now, differs from
+    /// the one recorded when they were added: (evidence id, revision,
+    /// recorded, now).
+    pub signature_changes: Vec<(i64, i64, Text, Text)>,
 }
 
 impl VerifyOutcome {
     pub fn is_ok(&self) -> bool {
+        if !self.signature_changes.is_empty() {
+            return false;
+        }
         self.missing.is_empty() && self.modified.is_empty() && self.unexpected.is_empty()
     }
 }
@@ -760,7 +998,9 @@ pub fn verify(
         cancel,
     )?;
     let who = |sha: &str| names.get(sha).cloned().unwrap_or_default();
+    let signature_changes = recheck_signatures(project, &report.modified)?;
     Ok(VerifyOutcome {
+        signature_changes,
         checked: expected.len(),
         ok: report.ok,
         missing: report.missing.iter().map(|s| (s.clone(), who(s))).collect(),
@@ -975,4 +1215,285 @@ pub fn preview(project: &Project, id: i64) -> Result<Preview> {
         truncated,
         name,
     })
+}
+
+// ---------------------------------------------------------------- merge
+// (issue 14: `bundle merge`; called by `assess::merge::merge_copy`)
+
+/// What a merge does with the other copy's evidence.
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct MergeEvidence {
+    /// Evidence records taken (new to this copy).
+    pub added: usize,
+    /// Their records whose file this copy already holds as evidence: one
+    /// record kept, their links point at it.
+    pub matched_by_hash: usize,
+    pub revisions_added: usize,
+    pub links_added: usize,
+    /// Files to store (not yet in this vault).
+    pub files_to_store: usize,
+    /// Their records left out because the bundle does not carry the file
+    /// (exported without `--with-evidence`): titles.
+    pub skipped_no_file: Vec<String>,
+}
+
+impl MergeEvidence {
+    pub fn is_empty(&self) -> bool {
+        self.added == 0 && self.revisions_added == 0 && self.links_added == 0
+    }
+}
+
+type Vals = Vec<rusqlite::types::Value>;
+
+/// Where a link of theirs goes here.
+#[derive(Debug, Clone)]
+enum MergeTarget {
+    Local(i64),
+    New(usize),
+}
+
+/// The evidence part of a merge, computed before anything is written.
+#[derive(Debug, Clone, Default)]
+pub struct MergeEvidencePlan {
+    /// (uuid, title, method, note, collected_at, collected_by, doc_version, issuer) and revisions
+    /// (original_name, original_path, size, modified_at, sha256, sm3, added_at, added_by).
+    new: Vec<(Vals, Vec<Vals>)>,
+    add_revs: Vec<(i64, Vec<Vals>)>,
+    links: Vec<(String, MergeTarget, String, String)>,
+    files: Vec<(String, PathBuf)>,
+    summary: MergeEvidence,
+}
+
+impl MergeEvidencePlan {
+    pub fn summary(&self) -> MergeEvidence {
+        self.summary.clone()
+    }
+}
+
+const MERGE_REV_COLS: &str =
+    "original_name, original_path, size, modified_at, sha256, sm3, added_at, added_by";
+
+fn merge_revisions(c: &rusqlite::Connection, id: i64) -> rusqlite::Result<Vec<Vals>> {
+    let mut st = c.prepare(&format!(
+        "SELECT {MERGE_REV_COLS} FROM evidence_revision WHERE evidence_id = ?1 ORDER BY revision"
+    ))?;
+    let rows = st.query_map(params![id], |r| (0..8).map(|i| r.get(i)).collect())?;
+    rows.collect()
+}
+
+fn merge_text(v: &rusqlite::types::Value) -> String {
+    match v {
+        rusqlite::types::Value::Text(s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Plans the merge of the evidence of `theirs` (a copy's database; its files
+/// under `their_vault`, when the bundle carries them).
+pub fn merge_evidence_plan(
+    project: &Project,
+    theirs: &rusqlite::Connection,
+    their_db: &Path,
+    their_vault: &Path,
+) -> Result<MergeEvidencePlan> {
+    let te = |e| ProjectError::Db {
+        path: their_db.to_path_buf(),
+        source: e,
+    };
+    let conn = project.conn();
+    let oe = |e| project.db_err(e);
+    // Ours: uuid → id, and latest sha256 → id.
+    let mut by_uuid: BTreeMap<String, i64> = BTreeMap::new();
+    let mut by_sha: BTreeMap<String, i64> = BTreeMap::new();
+    let mut our_shas: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    {
+        let mut st = conn
+            .prepare("SELECT e.id, COALESCE(e.uuid, ''), r.sha256 FROM evidence e JOIN evidence_revision r ON r.evidence_id = e.id ORDER BY e.id, r.revision")
+            .map_err(oe)?;
+        let rows: Vec<(i64, String, String)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|r| r.collect())
+            .map_err(oe)?;
+        for (id, u, sha) in rows {
+            by_uuid.insert(u, id);
+            our_shas.entry(id).or_default().push(sha);
+        }
+        for (id, shas) in &our_shas {
+            if let Some(last) = shas.last() {
+                by_sha.entry(last.clone()).or_insert(*id);
+            }
+        }
+    }
+    let mut our_links: std::collections::BTreeSet<(String, i64)> = Default::default();
+    {
+        let mut st = conn
+            .prepare("SELECT requirement, evidence_id FROM evidence_link")
+            .map_err(oe)?;
+        let rows: Vec<(String, i64)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|r| r.collect())
+            .map_err(oe)?;
+        our_links.extend(rows);
+    }
+    let mut plan = MergeEvidencePlan::default();
+    let mut map: BTreeMap<i64, MergeTarget> = BTreeMap::new();
+    let mut files_seen: std::collections::BTreeSet<String> = Default::default();
+    // Is the file here, or carried by the bundle?
+    let mut available = |sha: &str, plan: &mut MergeEvidencePlan| -> Result<bool> {
+        if project.vault().path_of(sha)?.is_file() {
+            return Ok(true);
+        }
+        let p = their_vault.join(sha.get(..2).unwrap_or("")).join(sha);
+        if p.is_file() {
+            if files_seen.insert(sha.to_string()) {
+                plan.files.push((sha.to_string(), p));
+            }
+            return Ok(true);
+        }
+        Ok(false)
+    };
+    let mut st = theirs
+        .prepare("SELECT id, COALESCE(uuid, ''), title, method, note, collected_at, collected_by, doc_version, issuer FROM evidence ORDER BY id")
+        .map_err(te)?;
+    let rows: Vec<(i64, Vals)> = st
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                (1..9)
+                    .map(|i| r.get(i))
+                    .collect::<rusqlite::Result<Vals>>()?,
+            ))
+        })
+        .and_then(|r| r.collect())
+        .map_err(te)?;
+    for (their_id, row) in rows {
+        let revs = merge_revisions(theirs, their_id).map_err(te)?;
+        let shas: Vec<String> = revs.iter().map(|r| merge_text(&r[4])).collect();
+        let uuid = merge_text(&row[0]);
+        if let Some(&local) = by_uuid.get(&uuid) {
+            let have = our_shas.get(&local).cloned().unwrap_or_default();
+            let mut extra = Vec::new();
+            for (rv, sha) in revs.iter().zip(&shas) {
+                if !have.contains(sha) && available(sha, &mut plan)? {
+                    extra.push(rv.clone());
+                }
+            }
+            if !extra.is_empty() {
+                plan.summary.revisions_added += extra.len();
+                plan.add_revs.push((local, extra));
+            }
+            map.insert(their_id, MergeTarget::Local(local));
+            continue;
+        }
+        if let Some(&local) = shas.last().and_then(|s| by_sha.get(s)) {
+            plan.summary.matched_by_hash += 1;
+            map.insert(their_id, MergeTarget::Local(local));
+            continue;
+        }
+        let mut ok = !revs.is_empty();
+        for sha in &shas {
+            ok = ok && available(sha, &mut plan)?;
+        }
+        if !ok {
+            plan.summary.skipped_no_file.push(merge_text(&row[1]));
+            continue;
+        }
+        plan.summary.added += 1;
+        plan.new.push((row, revs));
+        map.insert(their_id, MergeTarget::New(plan.new.len() - 1));
+    }
+    let mut st = theirs
+        .prepare("SELECT requirement, evidence_id, linked_by, linked_at FROM evidence_link ORDER BY requirement, evidence_id")
+        .map_err(te)?;
+    let links: Vec<(String, i64, String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .and_then(|r| r.collect())
+        .map_err(te)?;
+    for (req, eid, lb, la) in links {
+        match map.get(&eid) {
+            Some(MergeTarget::Local(l)) if our_links.contains(&(req.clone(), *l)) => {}
+            Some(t) => {
+                if let MergeTarget::Local(l) = t {
+                    our_links.insert((req.clone(), *l));
+                }
+                plan.links.push((req, t.clone(), lb, la));
+            }
+            None => {}
+        }
+    }
+    plan.summary.links_added = plan.links.len();
+    plan.summary.files_to_store = plan.files.len();
+    Ok(plan)
+}
+
+/// Stores the files a merge needs in the vault (before any row refers to
+/// them); each is checked against the hash it is stored under.
+pub fn merge_evidence_files(project: &Project, plan: &MergeEvidencePlan) -> Result<usize> {
+    let cancel = AtomicBool::new(false);
+    for (sha, path) in &plan.files {
+        let s = project.vault().ingest(path, &|_| {}, &cancel)?;
+        if &s.sha256 != sha {
+            let p = path.display();
+            return Err(ProjectError::invalid(t!(
+                "{p} 的内容与其 SHA-256 不符",
+                "{p} does not match its SHA-256"
+            )));
+        }
+    }
+    Ok(plan.files.len())
+}
+
+/// Writes the evidence rows of a merge (inside the merge's transaction).
+pub fn merge_evidence_rows(
+    tx: &rusqlite::Transaction<'_>,
+    plan: &MergeEvidencePlan,
+) -> rusqlite::Result<()> {
+    let mut new_ids = Vec::new();
+    for (row, revs) in &plan.new {
+        tx.execute(
+            "INSERT INTO evidence (uuid, title, method, note, collected_at, collected_by, doc_version, issuer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            rusqlite::params_from_iter(row.iter()),
+        )?;
+        let id = tx.last_insert_rowid();
+        for (i, r) in revs.iter().enumerate() {
+            merge_insert_revision(tx, id, i as i64 + 1, r)?;
+        }
+        new_ids.push(id);
+    }
+    for (id, revs) in &plan.add_revs {
+        let max: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(revision), 0) FROM evidence_revision WHERE evidence_id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        for (i, r) in revs.iter().enumerate() {
+            merge_insert_revision(tx, *id, max + 1 + i as i64, r)?;
+        }
+    }
+    for (req, t, by, at) in &plan.links {
+        let id = match t {
+            MergeTarget::Local(l) => *l,
+            MergeTarget::New(i) => new_ids[*i],
+        };
+        tx.execute(
+            "INSERT OR IGNORE INTO evidence_link (requirement, evidence_id, linked_by, linked_at) VALUES (?1, ?2, ?3, ?4)",
+            params![req, id, by, at],
+        )?;
+    }
+    Ok(())
+}
+
+fn merge_insert_revision(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    rev: i64,
+    r: &Vals,
+) -> rusqlite::Result<()> {
+    let mut vals: Vals = vec![id.into(), rev.into()];
+    vals.extend(r.iter().cloned());
+    tx.execute(
+        &format!("INSERT INTO evidence_revision (evidence_id, revision, {MERGE_REV_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+        rusqlite::params_from_iter(vals),
+    )?;
+    Ok(())
 }

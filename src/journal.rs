@@ -131,6 +131,108 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<(Vec<Break>, usize, Option<
         "SELECT seq, at, actor, action, detail, prev_hash, hash FROM journal ORDER BY rowid",
     )?;
     let mut rows = st.query([])?;
+    verify_rows(&mut rows)
+}
+
+/// Keeps another copy's journal exactly as received, as its own chain named
+/// by its head hash (call inside the merge's transaction). Returns false
+/// when that chain was imported before (nothing written).
+pub fn import_chain(
+    conn: &Connection,
+    theirs: &Connection,
+    source: String,
+    at: &str,
+    by: &str,
+) -> rusqlite::Result<bool> {
+    let mut st = theirs.prepare(
+        "SELECT seq, at, actor, action, detail, prev_hash, hash FROM journal ORDER BY rowid",
+    )?;
+    type Raw = (i64, String, String, String, String, String, String);
+    let rows: Vec<Raw> = st
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let Some(head) = rows.last().map(|e| e.6.clone()) else {
+        return Ok(false);
+    };
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO journal_chain (head_hash, source, entries, imported_at, imported_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![head, source, rows.len() as i64, at, by],
+    )?;
+    if n == 0 {
+        return Ok(false);
+    }
+    for e in &rows {
+        // Exactly as received: the stored detail text, not re-serialised.
+        conn.execute(
+            "INSERT INTO journal_import (chain, seq, at, actor, action, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![head, e.0, e.1, e.2, e.3, e.4, e.5, e.6],
+        )?;
+    }
+    Ok(true)
+}
+
+/// An imported chain and what verifying it found.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ImportedChain {
+    pub head_hash: String,
+    pub source: String,
+    pub entries: usize,
+    pub imported_at: String,
+    pub imported_by: String,
+    /// Breaks found (empty = intact, and its last entry's hash is the head).
+    pub breaks: Vec<Break>,
+}
+
+/// Verifies every imported chain on its own.
+pub fn verify_imported(conn: &Connection) -> rusqlite::Result<Vec<ImportedChain>> {
+    let mut st = conn.prepare(
+        "SELECT head_hash, source, entries, imported_at, imported_by FROM journal_chain ORDER BY imported_at, head_hash",
+    )?;
+    let chains: Vec<(String, String, i64, String, String)> = st
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for (head, source, entries, imported_at, imported_by) in chains {
+        let mut st = conn.prepare(
+            "SELECT seq, at, actor, action, detail, prev_hash, hash FROM journal_import WHERE chain = ?1 ORDER BY seq",
+        )?;
+        let mut rows = st.query(params![head])?;
+        let (mut breaks, n, last) = verify_rows(&mut rows)?;
+        if n as i64 != entries || last.as_deref() != Some(head.as_str()) {
+            breaks.push(Break {
+                seq: n as i64,
+                kind: BreakKind::Gap,
+                action: "journal_chain".into(),
+                at: imported_at.clone(),
+            });
+        }
+        out.push(ImportedChain {
+            head_hash: head,
+            source,
+            entries: n,
+            imported_at,
+            imported_by,
+            breaks,
+        });
+    }
+    Ok(out)
+}
+
+fn verify_rows(
+    rows: &mut rusqlite::Rows<'_>,
+) -> rusqlite::Result<(Vec<Break>, usize, Option<String>)> {
     let mut breaks = Vec::new();
     let mut prev_hash = GENESIS.to_string();
     let mut prev_seq = 0i64;

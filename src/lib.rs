@@ -7,6 +7,7 @@
 //! invariants each module keeps.
 
 pub mod assess;
+pub mod bundle;
 pub mod calendar;
 pub mod demo;
 pub mod evidence;
@@ -14,12 +15,15 @@ pub mod excel;
 pub mod fsio;
 pub mod i18n;
 pub mod journal;
+pub mod oscal;
 pub mod pack;
 pub mod package;
 pub mod project;
 pub mod report;
+pub mod scan;
 pub mod score;
 pub mod sign;
+pub mod timefmt;
 pub mod vault;
 
 /// The version of this build, recorded in exports and manifests.

@@ -9,7 +9,7 @@
 
 mod common;
 use common::{repo, run, scratch};
-use iovaudit::assess::{self, Verdict};
+use iovaudit::assess::{self, Verdict, VerdictInput};
 use iovaudit::excel::{
     self, AnswerOptions, AnswerPlan, ColumnSpec, PackImportOptions, Severity, Workbook,
 };
@@ -867,7 +867,13 @@ fn an_approved_project_is_not_changed() {
         by: "tester".into(),
     };
     let mut p = Project::init(&dir, &new, pack::builtin().expect("library")).expect("init");
-    assess::set_verdict(&mut p, "tester", "N103-01", Verdict::Conform, "").expect("set");
+    assess::set_verdict(
+        &mut p,
+        "tester",
+        "N103-01",
+        &VerdictInput::new(Verdict::Conform, ""),
+    )
+    .expect("set");
     assess::submit(&mut p, "tester").expect("submit");
     assess::approve(&mut p, "reviewer").expect("approve");
     let form = dir.with_file_name("form.xlsx");
@@ -951,4 +957,227 @@ fn cli_assess_import_dry_run_strict_and_apply() {
     // The CLI's `assess` keeps its other commands.
     let r = run(&["assess", "list", &d, "--pack", "N103"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+// ------------------------------------------------------------------ issue 13: headers
+
+/// Writes `rows` (text cells; "" = empty) into a new sheet of `wb`.
+fn sheet_rows(wb: &mut XlsxBook, name: &str, rows: &[&[&str]]) {
+    let ws = wb.add_worksheet();
+    ws.set_name(name).expect("name");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32, c as u16, *v).expect("write");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_two_row_header_keeps_jiancha_yaodian_as_content() {
+    // 检查内容 spans two columns, 检查项 and 检查要点 below it: 要点 is the
+    // requirement's content with its deadline, never dropped.
+    let dir = scratch("xlsx-two-row-yaodian");
+    let f = dir.join("shtask.xlsx");
+    let mut wb = XlsxBook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("任务清单").expect("name");
+    ws.write_string(0, 0, "2026年数据安全检查任务清单")
+        .expect("w");
+    let fmt = rust_xlsxwriter::Format::new();
+    ws.merge_range(1, 0, 2, 0, "序号", &fmt).expect("merge");
+    ws.merge_range(1, 1, 2, 1, "类别", &fmt).expect("merge");
+    ws.merge_range(1, 2, 1, 3, "检查内容", &fmt).expect("merge");
+    ws.write_string(2, 2, "检查项").expect("w");
+    ws.write_string(2, 3, "检查要点").expect("w");
+    ws.merge_range(1, 4, 2, 4, "依据条款", &fmt).expect("merge");
+    let rows: &[[&str; 5]] = &[
+        [
+            "1",
+            "数据安全",
+            "重要数据目录备案",
+            "11月30日前完成重要数据目录备案并报送主管部门。",
+            "第三条",
+        ],
+        [
+            "2",
+            "数据安全",
+            "数据出境评估",
+            "出境前完成安全评估。",
+            "第四条",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 3, c as u16, *v).expect("w");
+        }
+    }
+    wb.save(&f).expect("save");
+    let imp = import(&f, Some("SHTASK"));
+    assert!(!imp.has_errors(), "{:?}", rendered(&imp.problems));
+    assert_eq!(imp.header_rows, (2, 3));
+    assert!(
+        imp.columns.iter().any(|(l, f, _)| l == "D" && f == "text"),
+        "{:?}",
+        imp.columns
+    );
+    let lib = load(imp.toml.as_deref().expect("toml"));
+    let (_, _, r) = lib.requirement("SHTASK-001").expect("first item");
+    assert_eq!(r.title.zh, "重要数据目录备案");
+    assert_eq!(r.text.zh, "11月30日前完成重要数据目录备案并报送主管部门。");
+}
+
+#[test]
+fn two_columns_for_one_field_are_joined_or_the_import_stops_naming_both() {
+    let dir = scratch("xlsx-dup-columns");
+    // Two title columns: joined, and said so.
+    let f = dir.join("dup.xlsx");
+    let mut wb = XlsxBook::new();
+    sheet_rows(
+        &mut wb,
+        "清单",
+        &[
+            &["序号", "检查项", "项目", "检查内容"],
+            &["1", "日志留存", "平台日志", "日志留存不少于六个月。"],
+        ],
+    );
+    wb.save(&f).expect("save");
+    let imp = import(&f, Some("DUP"));
+    assert!(!imp.has_errors(), "{:?}", rendered(&imp.problems));
+    let warn = rendered(&imp.problems).join("\n");
+    assert!(
+        warn.contains("B1") && warn.contains("C1") && warn.contains("joined"),
+        "{warn}"
+    );
+    let lib = load(imp.toml.as_deref().expect("toml"));
+    let (_, _, r) = lib.requirement("DUP-001").expect("item");
+    assert_eq!(r.title.zh, "日志留存 / 平台日志");
+    // Two weight columns: refused, naming both cells, in zh and en.
+    let f = dir.join("dup-weight.xlsx");
+    let mut wb = XlsxBook::new();
+    sheet_rows(
+        &mut wb,
+        "清单",
+        &[&["检查项", "权重", "weight"], &["日志留存", "3", "4"]],
+    );
+    wb.save(&f).expect("save");
+    let mut w = open(&f);
+    let e = excel::import_pack(&mut w, &PackImportOptions::default(), &questions())
+        .expect_err("two weight columns");
+    let en = e.render(iovaudit::i18n::Lang::En);
+    assert!(
+        en.contains("B1") && en.contains("C1") && en.contains("weight"),
+        "{en}"
+    );
+    assert!(e
+        .render(iovaudit::i18n::Lang::Zh)
+        .contains("无法确定用哪一列"));
+}
+
+/// An English practitioner checklist: a cover sheet first, then the checklist
+/// with Test ID / Test Name / Objectives / Category and category-only rows.
+fn practitioner_rows() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["Test ID", "Test Name", "Objectives", "Category", "Weight"],
+        vec!["", "", "", "Logging and monitoring", ""],
+        vec![
+            "LOG-01",
+            "Log retention",
+            "Verify that platform logs are kept for six months.",
+            "",
+            "4",
+        ],
+        vec![
+            "LOG-02",
+            "Log integrity",
+            "Verify that logs cannot be altered.",
+            "",
+            "3",
+        ],
+        vec!["", "", "", "Software updates", ""],
+        vec![
+            "OTA-01",
+            "Signed packages",
+            "Verify that update packages are signed and checked.",
+            "",
+            "5",
+        ],
+    ]
+}
+
+fn check_practitioner(imp: &excel::PackImport, sheet: &str) {
+    assert!(!imp.has_errors(), "{:?}", rendered(&imp.problems));
+    assert_eq!(imp.sheet, sheet);
+    assert_eq!((imp.sections, imp.requirements), (2, 3));
+    let lib = load(imp.toml.as_deref().expect("toml"));
+    let p = lib.pack("PRAC").expect("pack");
+    assert_eq!(p.sections[0].title.zh, "Logging and monitoring");
+    assert_eq!(p.sections[1].title.zh, "Software updates");
+    let (_, s, r) = lib.requirement("PRAC-LOG-01").expect("LOG-01");
+    assert_eq!(s.requirements.len(), 2);
+    assert_eq!(r.title.zh, "Log retention");
+    assert_eq!(
+        r.text.zh,
+        "Verify that platform logs are kept for six months."
+    );
+    assert_eq!(r.weight, 4);
+    assert!(lib.requirement("PRAC-OTA-01").is_some());
+}
+
+#[test]
+fn an_english_practitioner_checklist_imports_without_column_or_sheet() {
+    let dir = scratch("xlsx-practitioner");
+    let f = dir.join("practitioner.xlsx");
+    let mut wb = XlsxBook::new();
+    sheet_rows(
+        &mut wb,
+        "Cover",
+        &[
+            &["Vendor security checklist"],
+            &["Name", "Version"],
+            &["Demo", "1.0"],
+        ],
+    );
+    let rows = practitioner_rows();
+    let refs: Vec<&[&str]> = rows.iter().map(|r| r.as_slice()).collect();
+    sheet_rows(&mut wb, "Checklist", &refs);
+    wb.save(&f).expect("save");
+    check_practitioner(&import(&f, Some("PRAC")), "Checklist");
+}
+
+#[test]
+fn a_practitioner_checklist_converted_by_libreoffice_imports() {
+    // The oracle is LibreOffice itself (scripts/setup.sh installs it): the
+    // test writes CSV, soffice turns it into .xlsx, iovaudit reads that.
+    let dir = scratch("xlsx-practitioner-lo");
+    let csv = dir.join("practitioner.csv");
+    let mut text = String::new();
+    for r in practitioner_rows() {
+        let cells: Vec<String> = r.iter().map(|c| format!("\"{c}\"")).collect();
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    std::fs::write(&csv, text).expect("csv");
+    let profile = dir.join("lo-profile");
+    let out = std::process::Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "xlsx", "--outdir"])
+        .arg(&dir)
+        .arg(&csv)
+        .output()
+        .expect(
+            "soffice (LibreOffice) is needed: scripts/setup.sh installs libreoffice-calc-nogui",
+        );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let xlsx = dir.join("practitioner.xlsx");
+    assert!(xlsx.is_file(), "LibreOffice wrote no xlsx");
+    check_practitioner(&import(&xlsx, Some("PRAC")), "practitioner");
 }

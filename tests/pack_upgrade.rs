@@ -407,10 +407,10 @@ fn a_schema_1_project_adopts_the_library_it_was_assessed_against() {
     let dir = old_project("upgrade_schema1");
     {
         // Turn the fixture back into what a schema-1 build wrote: migrations 2
-        // to 4 only added `pack_source`, `verdict.rejudge`, `calendar_event` and the report/summary columns and tables.
+        // to 5 only added the uuids, assignments, histories and imported journals (5), `pack_source`, `verdict.rejudge`, `calendar_event` and the report/summary columns and tables.
         let c = rusqlite::Connection::open(dir.join("project.db")).expect("open db");
         c.execute_batch(
-            "DROP TABLE evidence_summary; DROP TABLE project_info; ALTER TABLE verdict DROP COLUMN observation; ALTER TABLE finding DROP COLUMN description; ALTER TABLE finding DROP COLUMN threat; ALTER TABLE finding DROP COLUMN impact; ALTER TABLE finding DROP COLUMN likelihood; ALTER TABLE finding DROP COLUMN recommendation; ALTER TABLE finding DROP COLUMN time_limit; ALTER TABLE evidence DROP COLUMN doc_version; ALTER TABLE evidence DROP COLUMN issuer; ALTER TABLE scope_answer DROP COLUMN basis; DROP TABLE calendar_event; DROP TABLE pack_source; ALTER TABLE verdict DROP COLUMN rejudge; PRAGMA user_version = 1;",
+            "DROP TRIGGER project_new_uuid; DROP TRIGGER evidence_new_uuid; DROP TRIGGER finding_new_uuid; DROP TRIGGER calendar_event_new_uuid; DROP TRIGGER verdict_history_insert; DROP TRIGGER verdict_history_update; DROP TRIGGER scope_history_insert; DROP TRIGGER scope_history_update; DROP INDEX evidence_uuid; DROP INDEX finding_uuid; DROP INDEX calendar_event_uuid; DROP TABLE assignment; DROP TABLE verdict_history; DROP TABLE scope_history; DROP TABLE journal_import; DROP TABLE journal_chain; DROP TABLE previous_verdict; ALTER TABLE project DROP COLUMN uuid; ALTER TABLE evidence DROP COLUMN uuid; ALTER TABLE finding DROP COLUMN uuid; DROP TABLE evidence_summary; DROP TABLE project_info; ALTER TABLE verdict DROP COLUMN observation; ALTER TABLE finding DROP COLUMN description; ALTER TABLE finding DROP COLUMN threat; ALTER TABLE finding DROP COLUMN impact; ALTER TABLE finding DROP COLUMN likelihood; ALTER TABLE finding DROP COLUMN recommendation; ALTER TABLE finding DROP COLUMN time_limit; ALTER TABLE evidence DROP COLUMN doc_version; ALTER TABLE evidence DROP COLUMN issuer; ALTER TABLE scope_answer DROP COLUMN basis; DROP TABLE calendar_event; DROP TABLE pack_source; ALTER TABLE verdict DROP COLUMN rejudge; PRAGMA user_version = 1;",
         )
         .expect("downgrade");
     }

@@ -5,7 +5,9 @@
 
 mod common;
 use common::{repo, scratch};
-use iovaudit::assess::{self, Applicability, FindingInput, FindingStatus, Severity, Verdict};
+use iovaudit::assess::{
+    self, Applicability, FindingInput, FindingStatus, Severity, Verdict, VerdictInput,
+};
 use iovaudit::pack::{self, SourceFile};
 use iovaudit::project::{Kind, NewProject, Project, ProjectError, State};
 use iovaudit::score;
@@ -161,8 +163,13 @@ fn scope_answers_are_typed_and_rule_requirements_out_with_a_reason() {
         matches!(&get("N134-24").applicability, Applicability::Open { questions } if questions.contains(&"telecom_service".to_string()))
     );
     // A scope-ruled-out requirement cannot be judged.
-    let e = assess::set_verdict(&mut p, "tester", "N134-26", Verdict::Conform, "")
-        .expect_err("refused");
+    let e = assess::set_verdict(
+        &mut p,
+        "tester",
+        "N134-26",
+        &VerdictInput::new(Verdict::Conform, ""),
+    )
+    .expect_err("refused");
     assert!(invalid_zh(e).contains("自动判为不适用"));
 }
 
@@ -170,21 +177,37 @@ fn scope_answers_are_typed_and_rule_requirements_out_with_a_reason() {
 fn verdicts_need_justification_and_record_who_and_when() {
     let (_dir, mut p) = init("verdicts", &["N134"]);
     for v in [Verdict::Partial, Verdict::Nonconform, Verdict::Na] {
-        let e = assess::set_verdict(&mut p, "tester", "N134-01", v, "  ")
+        let e = assess::set_verdict(&mut p, "tester", "N134-01", &VerdictInput::new(v, "  "))
             .expect_err("justification required");
         assert!(invalid_zh(e).contains("必须写明理由"));
     }
-    assess::set_verdict(&mut p, "王审核", "N134-01", Verdict::Conform, "")
-        .expect("conform needs no note");
+    assess::set_verdict(
+        &mut p,
+        "王审核",
+        "N134-01",
+        &VerdictInput::new(Verdict::Conform, ""),
+    )
+    .expect("conform needs no note");
     let r = assess::recorded_verdict(&p, "N134-01")
         .expect("db")
         .expect("recorded");
     assert_eq!(r.assessor, "王审核");
     assert!(r.at.ends_with('Z'));
-    let e = assess::set_verdict(&mut p, "tester", "BJ50-01", Verdict::Conform, "")
-        .expect_err("not in project");
+    let e = assess::set_verdict(
+        &mut p,
+        "tester",
+        "BJ50-01",
+        &VerdictInput::new(Verdict::Conform, ""),
+    )
+    .expect_err("not in project");
     assert!(invalid_zh(e).contains("不在本项目中"));
-    assess::set_verdict(&mut p, "tester", "N134-01", Verdict::Unassessed, "").expect("clear");
+    assess::set_verdict(
+        &mut p,
+        "tester",
+        "N134-01",
+        &VerdictInput::new(Verdict::Unassessed, ""),
+    )
+    .expect("clear");
     assert!(assess::recorded_verdict(&p, "N134-01")
         .expect("db")
         .is_none());
@@ -218,8 +241,7 @@ fn mapped_requirements_get_inferred_verdicts_until_confirmed() {
         &mut p,
         "tester",
         &from,
-        Verdict::Nonconform,
-        "缺少合作方评估记录",
+        &VerdictInput::new(Verdict::Nonconform, "缺少合作方评估记录"),
     )
     .expect("set");
     assert!(
@@ -251,8 +273,20 @@ fn mapped_requirements_get_inferred_verdicts_until_confirmed() {
             .confirmed
     );
     // A person's verdict is never overwritten by a later inference.
-    assess::set_verdict(&mut p, "tester", &to, Verdict::Conform, "").expect("person");
-    assess::set_verdict(&mut p, "tester", &from, Verdict::Nonconform, "仍缺少记录").expect("again");
+    assess::set_verdict(
+        &mut p,
+        "tester",
+        &to,
+        &VerdictInput::new(Verdict::Conform, ""),
+    )
+    .expect("person");
+    assess::set_verdict(
+        &mut p,
+        "tester",
+        &from,
+        &VerdictInput::new(Verdict::Nonconform, "仍缺少记录"),
+    )
+    .expect("again");
     assert_eq!(
         assess::recorded_verdict(&p, &to)
             .expect("db")
@@ -309,7 +343,13 @@ fn findings_lifecycle() {
 #[test]
 fn approval_locks_the_project_and_reopening_makes_a_new_revision() {
     let (dir, mut p) = init("review", &["N134"]);
-    assess::set_verdict(&mut p, "tester", "N134-01", Verdict::Conform, "").expect("set");
+    assess::set_verdict(
+        &mut p,
+        "tester",
+        "N134-01",
+        &VerdictInput::new(Verdict::Conform, ""),
+    )
+    .expect("set");
     assert!(
         assess::approve(&mut p, "boss").is_err(),
         "approve straight from draft is refused"
@@ -327,7 +367,12 @@ fn approval_locks_the_project_and_reopening_makes_a_new_revision() {
     assert_eq!(meta.snapshot_hash.as_deref(), Some(h1.as_str()));
     // Every kind of change is refused.
     assert!(matches!(
-        assess::set_verdict(&mut p, "x", "N134-02", Verdict::Conform, ""),
+        assess::set_verdict(
+            &mut p,
+            "x",
+            "N134-02",
+            &VerdictInput::new(Verdict::Conform, "")
+        ),
         Err(ProjectError::Approved)
     ));
     assert!(matches!(
@@ -358,7 +403,13 @@ fn approval_locks_the_project_and_reopening_makes_a_new_revision() {
     assess::reopen(&mut p, "boss").expect("reopen");
     let meta = p.meta().expect("meta");
     assert_eq!((meta.state, meta.revision), (State::Draft, 2));
-    assess::set_verdict(&mut p, "tester", "N134-02", Verdict::Conform, "").expect("editable again");
+    assess::set_verdict(
+        &mut p,
+        "tester",
+        "N134-02",
+        &VerdictInput::new(Verdict::Conform, ""),
+    )
+    .expect("editable again");
     assert_ne!(assess::snapshot_hash(&p).expect("hash"), h1);
     let actions: Vec<String> = iovaudit::journal::entries(p.conn())
         .expect("journal")
@@ -385,7 +436,13 @@ fn journal_breaks(dir: &Path) -> Vec<iovaudit::journal::Break> {
 fn the_journal_detects_edits_deletions_and_reordering() {
     let (dir, mut p) = init("journal", &["N134"]);
     for id in ["N134-01", "N134-02", "N134-03", "N134-04"] {
-        assess::set_verdict(&mut p, "tester", id, Verdict::Conform, "").expect("set");
+        assess::set_verdict(
+            &mut p,
+            "tester",
+            id,
+            &VerdictInput::new(Verdict::Conform, ""),
+        )
+        .expect("set");
     }
     let (b, n, head) = p.verify_journal().expect("verify");
     assert!(b.is_empty());
@@ -557,10 +614,34 @@ fn scoring_matches_hand_computed_examples() {
     let dir = scratch("score").join("p.iovaudit");
     let mut p = Project::init(&dir, &new(&["SC"]), score_library()).expect("init");
     scope(&mut p, &[("has_ota", "no")]); // SC-05 (weight 5) becomes 不适用
-    assess::set_verdict(&mut p, "t", "SC-01", Verdict::Conform, "").expect("v");
-    assess::set_verdict(&mut p, "t", "SC-02", Verdict::Partial, "部分").expect("v");
-    assess::set_verdict(&mut p, "t", "SC-03", Verdict::Nonconform, "鼓励项不计分").expect("v");
-    assess::set_verdict(&mut p, "t", "SC-04", Verdict::Conform, "").expect("v");
+    assess::set_verdict(
+        &mut p,
+        "t",
+        "SC-01",
+        &VerdictInput::new(Verdict::Conform, ""),
+    )
+    .expect("v");
+    assess::set_verdict(
+        &mut p,
+        "t",
+        "SC-02",
+        &VerdictInput::new(Verdict::Partial, "部分"),
+    )
+    .expect("v");
+    assess::set_verdict(
+        &mut p,
+        "t",
+        "SC-03",
+        &VerdictInput::new(Verdict::Nonconform, "鼓励项不计分"),
+    )
+    .expect("v");
+    assess::set_verdict(
+        &mut p,
+        "t",
+        "SC-04",
+        &VerdictInput::new(Verdict::Conform, ""),
+    )
+    .expect("v");
     // SC-06 (weight 1) left unassessed.
     let s = score::score(
         &p.packs().expect("packs"),
@@ -585,7 +666,13 @@ fn scoring_matches_hand_computed_examples() {
     // Sections: S1 = (4 + 1) / 6 = 83.3; S2 = 3 / 3 = 100.
     assert_eq!(ps.sections[0].tally.score, Some(83.3));
     assert_eq!(ps.sections[1].tally.score, Some(100.0));
-    assess::set_verdict(&mut p, "t", "SC-06", Verdict::Conform, "").expect("v");
+    assess::set_verdict(
+        &mut p,
+        "t",
+        "SC-06",
+        &VerdictInput::new(Verdict::Conform, ""),
+    )
+    .expect("v");
     let s = score::score(
         &p.packs().expect("packs"),
         &assess::statuses(&p).expect("st"),
@@ -602,8 +689,7 @@ fn scoring_matches_hand_computed_examples() {
         &mut p,
         "t",
         "SC-04",
-        Verdict::Nonconform,
-        "一票否决项不符合",
+        &VerdictInput::new(Verdict::Nonconform, "一票否决项不符合"),
     )
     .expect("v");
     let s = score::score(

@@ -143,8 +143,15 @@ fn signed_report_embeds_every_font_and_the_stamp_shows_chinese() {
             &["yes", "yes", "yes"],
             "emb sub uni: {row}\n{fonts}"
         );
-        assert!(cols[0].contains("WenQuanYi"), "{row}");
+        assert!(
+            cols[0].contains("WenQuanYi") || cols[0].contains("NotoSerifCJKsc"),
+            "only the bundled sans and serif: {row}"
+        );
     }
+    assert!(
+        fonts.contains("NotoSerifCJKsc"),
+        "the serif body face: {fonts}"
+    );
     assert!(
         !fonts.contains("STSong") && !fonts.contains("Helvetica"),
         "{fonts}"

@@ -913,3 +913,133 @@ fn non_ascii_password_works_with_openssl() {
         Err(SignError::BadPassword { .. })
     ));
 }
+
+/// A key the crate does not hold: a P-256 key behind the public
+/// [`sign::Signer`] trait (what a token or a remote signer implements),
+/// counting how often it is asked to sign.
+struct OutsideKey {
+    key: p256::SecretKey,
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl sign::Signer for OutsideKey {
+    fn scheme(&self) -> sign::SignatureScheme {
+        sign::SignatureScheme::EcdsaP256Sha256
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        use p256::ecdsa::signature::Signer as _;
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let sig: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(&self.key).sign(message);
+        Ok(sig.to_der().as_bytes().to_vec())
+    }
+    fn describe(&self) -> String {
+        "ECDSA P-256 (outside)".into()
+    }
+}
+
+#[test]
+fn an_outside_signer_signs_pdfs_and_cms_once_each() {
+    use p256::pkcs8::EncodePrivateKey;
+    use std::sync::atomic::Ordering;
+    let dir = common::scratch("sign-outside-signer");
+    let key = p256::SecretKey::random(&mut rand_core::OsRng);
+    let pem = key.to_pkcs8_pem(Default::default()).expect("pem");
+    fs::write(dir.join("k.pem"), pem.as_bytes()).unwrap();
+    // The certificate is OpenSSL's, for our key.
+    let o = run(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-key",
+            p(&dir.join("k.pem")),
+            "-subj",
+            "/O=Outside Org/CN=Outside Signer",
+            "-days",
+            "30",
+            "-addext",
+            "keyUsage=critical,digitalSignature,nonRepudiation",
+            "-out",
+            p(&dir.join("c.pem")),
+        ],
+    );
+    assert!(o.ok, "{}", o.text);
+    let cert = sign::pem_to_der_certs(&fs::read_to_string(dir.join("c.pem")).unwrap())
+        .unwrap()
+        .remove(0);
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let signer = Box::new(OutsideKey {
+        key: key.clone(),
+        calls: calls.clone(),
+    });
+    let id = Identity::from_signer(signer, &cert, &[]).expect("identity");
+    // One signature proves the certificate is the key's.
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(id.subject_cn(), "Outside Signer");
+    assert_eq!(id.key_description(), "ECDSA P-256 (outside)");
+
+    let signed = sign::sign_pdf(&sample_pdf(), &id, &opts(None)).expect("sign");
+    // A PDF is one signature: a token wanting its PIN per signature asks once.
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    let file = dir.join("outside.pdf");
+    fs::write(&file, &signed).unwrap();
+    let o = run("pdfsig", &[p(&file)]);
+    assert!(o.text.contains("Signature is Valid"), "{}", o.text);
+    let o = run(
+        "pyhanko",
+        &[
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--trust-replace",
+            "--trust",
+            p(&dir.join("c.pem")),
+            p(&file),
+        ],
+    );
+    assert!(o.ok && o.text.contains("judged VALID"), "{}", o.text);
+
+    let p7s = sign::sign_detached(b"data", &id).expect("cms");
+    fs::write(dir.join("d.bin"), b"data").unwrap();
+    fs::write(dir.join("d.p7s"), &p7s).unwrap();
+    let o = run(
+        "openssl",
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            p(&dir.join("d.p7s")),
+            "-content",
+            p(&dir.join("d.bin")),
+            "-CAfile",
+            p(&dir.join("c.pem")),
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(
+        o.ok && o.text.contains("Verification successful"),
+        "{}",
+        o.text
+    );
+
+    // A certificate that is not the signer's is refused at once.
+    let other = p256();
+    let wrong = Identity::from_signer(
+        Box::new(OutsideKey {
+            key,
+            calls: Default::default(),
+        }),
+        &other.id.cert_der(),
+        &[],
+    );
+    assert!(
+        matches!(&wrong, Err(e) if e.to_string().contains("does not belong to the key")),
+        "{wrong:?}"
+    );
+}

@@ -7,10 +7,13 @@ use crate::error::{io_at, ApiError, ApiResult};
 use crate::pick::{self, What};
 use crate::state::{AppState, Settings};
 use iovaudit::assess::{self, Verdict};
+use iovaudit::calendar as cal;
 use iovaudit::i18n::{Lang, Text};
 use iovaudit::pack::Library;
-use iovaudit::project::{Kind, Meta, NewProject, Project};
-use iovaudit::{evidence, fsio, package, report, score, sign};
+use iovaudit::project::info::{self as pinfo, Info};
+use iovaudit::project::{exports, Kind, Meta, NewProject, Project};
+use iovaudit::timefmt::{self, Tz};
+use iovaudit::{evidence, fsio, package, report, scan, score, sign};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -169,6 +172,8 @@ pub struct ProjectView {
     answers: BTreeMap<String, iovaudit::pack::Answer>,
     evidence_count: i64,
     finding_count: i64,
+    /// The zone the project's times are shown in (its own, else the system's).
+    zone: String,
 }
 
 pub fn view(p: &Project) -> ApiResult<ProjectView> {
@@ -186,6 +191,7 @@ pub fn view(p: &Project) -> ApiResult<ProjectView> {
         answers: assess::scope(p)?,
         evidence_count: count("SELECT count(*) FROM evidence")?,
         finding_count: count("SELECT count(*) FROM finding")?,
+        zone: pinfo::time_zone(p, system_zone())?.name().to_string(),
     })
 }
 
@@ -286,6 +292,11 @@ pub struct NewProjectReq {
     organisation: String,
     packs: Vec<String>,
     answers: Vec<(String, String)>,
+    /// The key project information the wizard asks for (被评估单位 + 统一社会
+    /// 信用代码, 委托单位, report number, time zone); the rest is filled in
+    /// the project information screen.
+    #[serde(default)]
+    info: Option<Info>,
 }
 
 fn install(state: &AppState, p: Project) -> ApiResult<ProjectView> {
@@ -352,9 +363,18 @@ pub async fn project_new(app: AppHandle, req: NewProjectReq) -> ApiResult<Projec
                 format!("{p} already exists; choose another name or location, or open it"),
             ));
         }
-        // Answers are checked before anything is written.
+        // Answers and information are checked before anything is written.
         for (q, v) in req.answers.iter().filter(|(_, v)| !v.trim().is_empty()) {
             assess::parse_answer(&state.library, q, v)?;
+        }
+        let info = req.info.map(|mut i| {
+            if i.assessee.name.trim().is_empty() {
+                i.assessee.name = req.assessee.trim().to_string();
+            }
+            i
+        });
+        if let Some(i) = &info {
+            i.validate()?;
         }
         let by = state.by()?;
         let new = NewProject {
@@ -373,6 +393,9 @@ pub async fn project_new(app: AppHandle, req: NewProjectReq) -> ApiResult<Projec
             .collect();
         if !answers.is_empty() {
             assess::set_scope(&mut p, &by, &answers)?;
+        }
+        if let Some(i) = &info {
+            pinfo::set(&mut p, &by, i)?;
         }
         drop(state.project()?.take());
         install(state, p)
@@ -463,10 +486,11 @@ pub fn scores(state: State<'_, AppState>) -> ApiResult<score::Scores> {
 pub fn scope_set(
     state: State<'_, AppState>,
     answers: Vec<(String, String)>,
+    basis: Option<String>,
 ) -> ApiResult<ProjectView> {
     let by = state.by()?;
     with_project(&state, |p| {
-        assess::set_scope(p, &by, &answers)?;
+        assess::set_scope_with(p, &by, &answers, basis.as_deref())?;
         view(p)
     })
 }
@@ -621,6 +645,8 @@ pub fn verdict_set(
     id: String,
     verdict: String,
     note: String,
+    observation: Option<String>,
+    evidence_reason: Option<String>,
 ) -> ApiResult<assess::Status> {
     let by = state.by()?;
     let v = Verdict::parse(&verdict).ok_or_else(|| {
@@ -629,8 +655,13 @@ pub fn verdict_set(
             format!("unknown verdict `{verdict}`"),
         )
     })?;
+    let input = assess::VerdictInput {
+        observation,
+        evidence_reason,
+        ..assess::VerdictInput::new(v, note.as_str())
+    };
     with_project(&state, |p| {
-        assess::set_verdict(p, &by, &id, v, &note)?;
+        assess::set_verdict(p, &by, &id, &input)?;
         status_of(p, &id)
     })
 }
@@ -838,6 +869,26 @@ pub struct FindingIn {
     due: Option<String>,
     status: Option<String>,
     note: Option<String>,
+    description: Option<String>,
+    threat: Option<String>,
+    /// `""` clears, absent keeps.
+    impact: Option<String>,
+    likelihood: Option<String>,
+    recommendation: Option<String>,
+    time_limit: Option<String>,
+}
+
+/// `None` keeps; `Some("")` clears; otherwise a severity code.
+fn opt_severity(s: Option<&str>) -> ApiResult<Option<Option<assess::Severity>>> {
+    match s.map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(s) => assess::Severity::parse(s)
+            .map(|v| Some(Some(v)))
+            .ok_or_else(|| {
+                ApiError::new(format!("未知的等级 `{s}`"), format!("unknown level `{s}`"))
+            }),
+    }
 }
 
 impl FindingIn {
@@ -868,6 +919,12 @@ impl FindingIn {
             due: self.due.filter(|d| !d.trim().is_empty()),
             status,
             note: self.note,
+            impact: opt_severity(self.impact.as_deref())?,
+            likelihood: opt_severity(self.likelihood.as_deref())?,
+            description: self.description,
+            threat: self.threat,
+            recommendation: self.recommendation,
+            time_limit: self.time_limit,
         })
     }
 }
@@ -987,6 +1044,45 @@ pub struct IdentityInfo {
     key: String,
     has_sm2: bool,
     ca_pem: Option<String>,
+    /// The key signed with by default when the file holds several (how
+    /// `sign::load_identity_with` selects it: certificate fingerprint or alias).
+    #[serde(default)]
+    key_alias: Option<String>,
+    /// The file's keys (public details only) when it holds several.
+    #[serde(default)]
+    keys: Vec<KeyView>,
+}
+
+/// One key of a PKCS#12 file as the app shows and stores it (no secret).
+#[derive(Serialize, Deserialize, Clone)]
+pub struct KeyView {
+    index: usize,
+    alias: Option<String>,
+    subject_cn: String,
+    organisation: String,
+    fingerprint_sha256: Option<String>,
+    key: String,
+    /// Why the key cannot sign, if so.
+    problem: Option<String>,
+    /// What selects this key (`key` of an export or import): the
+    /// certificate's SHA-256, else the alias.
+    selector: Option<String>,
+}
+
+impl From<sign::KeyEntry> for KeyView {
+    fn from(k: sign::KeyEntry) -> KeyView {
+        let selector = k.fingerprint_sha256.clone().or_else(|| k.alias.clone());
+        KeyView {
+            index: k.index,
+            alias: k.alias,
+            subject_cn: k.subject_cn,
+            organisation: k.organisation,
+            fingerprint_sha256: k.fingerprint_sha256,
+            key: k.key,
+            problem: k.problem,
+            selector,
+        }
+    }
 }
 
 const IDENTITY_INFO: &str = "identity.json";
@@ -1000,7 +1096,21 @@ fn identity_info(name: &str, id: &sign::Identity, ca_pem: Option<String>) -> Ide
         key: id.key_description(),
         has_sm2: id.has_sm2(),
         ca_pem,
+        key_alias: None,
+        keys: vec![],
     }
+}
+
+fn read_info(dir: &Path) -> ApiResult<IdentityInfo> {
+    let f = dir.join(IDENTITY_INFO);
+    let b = std::fs::read(&f).map_err(|e| io_at(&f, e))?;
+    serde_json::from_slice(&b).map_err(|e| {
+        let p = f.display();
+        ApiError::new(
+            format!("{p}：签名身份信息无法读取（{e}）"),
+            format!("{p}: the identity's details cannot be read ({e})"),
+        )
+    })
 }
 
 fn write_info(dir: &Path, info: &IdentityInfo) -> ApiResult<()> {
@@ -1106,11 +1216,91 @@ pub async fn identity_create(app: AppHandle, req: NewIdentityReq) -> ApiResult<I
     .await
 }
 
+/// What importing a .p12 gave.
+#[derive(Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ImportOutcome {
+    /// The chooser was closed.
+    Cancelled,
+    Imported {
+        identity: IdentityInfo,
+    },
+    /// The file holds several keys: the user chooses one (the file waits
+    /// in `AppState::pending_p12`; `identity_import_pending` finishes).
+    ChooseKey {
+        file: String,
+        keys: Vec<KeyView>,
+    },
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Imports `src` (a PKCS#12) with `password`, signing with `key` (alias or
+/// fingerprint) when it holds several keys; without `key` such a file is
+/// kept pending and its keys are returned for the user to choose.
+fn import_p12(
+    state: &AppState,
+    src: &Path,
+    password: &str,
+    key: Option<&str>,
+) -> ApiResult<ImportOutcome> {
+    let keys: Vec<KeyView> = sign::list_keys(src, password)?
+        .into_iter()
+        .map(KeyView::from)
+        .collect();
+    let key = key.map(str::trim).filter(|k| !k.is_empty());
+    if key.is_none() && keys.len() > 1 {
+        state.set_pending_p12(Some(src.to_path_buf()));
+        return Ok(ImportOutcome::ChooseKey {
+            file: file_name(src),
+            keys,
+        });
+    }
+    let id = sign::load_identity_with(src, password, key)?;
+    let name = id.subject_cn();
+    let dir = state.identities_dir().join(safe_name(&name));
+    if dir.exists() {
+        return Err(ApiError::new(
+            format!("已有名为「{name}」的签名身份"),
+            format!("a signing identity named “{name}” already exists"),
+        ));
+    }
+    let bytes = std::fs::read(src).map_err(|e| io_at(src, e))?;
+    let several = keys.len() > 1;
+    let store = || -> ApiResult<IdentityInfo> {
+        let root = state.identities_dir();
+        fsio::create_private_dir(&root).map_err(|e| io_at(&root, e))?;
+        fsio::create_private_dir(&dir).map_err(|e| io_at(&dir, e))?;
+        let dest = dir.join(sign::P12_FILE);
+        // The key container is readable by its owner only, as new_identity writes it.
+        fsio::write_atomic_private(&dest, &bytes).map_err(|e| io_at(&dest, e))?;
+        // The last certificate of the chain is the issuer a verifier trusts.
+        let ca = id.chain_pem().last().cloned();
+        if let Some(ca) = &ca {
+            let f = dir.join(sign::CA_FILE);
+            fsio::write_atomic(&f, ca.as_bytes()).map_err(|e| io_at(&f, e))?;
+        }
+        let mut info = identity_info(&name, &id, ca);
+        if several {
+            info.key_alias = key.map(str::to_string);
+            info.keys = keys;
+        }
+        write_info(&dir, &info)?;
+        Ok(info)
+    };
+    let info = store().inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(&dir);
+    })?;
+    state.set_pending_p12(None);
+    Ok(ImportOutcome::Imported { identity: info })
+}
+
 #[tauri::command]
-pub async fn identity_import_pick(
-    app: AppHandle,
-    password: String,
-) -> ApiResult<Option<IdentityInfo>> {
+pub async fn identity_import_pick(app: AppHandle, password: String) -> ApiResult<ImportOutcome> {
     blocking(&app, move |app, state| {
         let Some(src) = pick::pick(
             app,
@@ -1120,40 +1310,122 @@ pub async fn identity_import_pick(
         )
         .into_iter()
         .next() else {
-            return Ok(None);
+            return Ok(ImportOutcome::Cancelled);
         };
-        let id = sign::load_identity(&src, &password)?;
-        let name = id.subject_cn();
-        let dir = state.identities_dir().join(safe_name(&name));
-        if dir.exists() {
-            return Err(ApiError::new(
-                format!("已有名为「{name}」的签名身份"),
-                format!("a signing identity named “{name}” already exists"),
-            ));
-        }
-        let bytes = std::fs::read(&src).map_err(|e| io_at(&src, e))?;
-        let store = || -> ApiResult<IdentityInfo> {
-            fsio::create_private_dir(&dir).map_err(|e| io_at(&dir, e))?;
-            let dest = dir.join(sign::P12_FILE);
-            // The key container is readable by its owner only, as new_identity writes it.
-            fsio::write_atomic_private(&dest, &bytes).map_err(|e| io_at(&dest, e))?;
-            // The last certificate of the chain is the issuer a verifier trusts.
-            let ca = id.chain_pem().last().cloned();
-            if let Some(ca) = &ca {
-                let f = dir.join(sign::CA_FILE);
-                fsio::write_atomic(&f, ca.as_bytes()).map_err(|e| io_at(&f, e))?;
-            }
-            let info = identity_info(&name, &id, ca);
-            write_info(&dir, &info)?;
-            Ok(info)
-        };
-        store()
-            .inspect_err(|_| {
-                let _ = std::fs::remove_dir_all(&dir);
-            })
-            .map(Some)
+        state.set_pending_p12(Some(src.clone()));
+        import_p12(state, &src, &password, None)
     })
     .await
+}
+
+/// Imports the .p12 last dropped on the window (it then waits as the
+/// pending file, so a wrong password can be corrected without dropping
+/// it again).
+#[tauri::command]
+pub async fn identity_import_dropped(app: AppHandle, password: String) -> ApiResult<ImportOutcome> {
+    blocking(&app, move |_, state| {
+        if let Some(first) = state.take_dropped().into_iter().next() {
+            state.set_pending_p12(Some(first));
+        }
+        let Some(src) = state.pending_p12() else {
+            return Err(ApiError::new(
+                "没有拖入的文件：请把 .p12 / .pfx 文件拖到窗口上",
+                "no file was dropped: drop a .p12 / .pfx file on the window",
+            ));
+        };
+        if !src.is_file() {
+            let p = src.display();
+            return Err(ApiError::new(
+                format!("{p} 不是文件（请拖入 .p12 / .pfx 文件）"),
+                format!("{p} is not a file (drop a .p12 / .pfx file)"),
+            ));
+        }
+        import_p12(state, &src, &password, None)
+    })
+    .await
+}
+
+/// Finishes the import of the pending .p12 with the key the user chose.
+#[tauri::command]
+pub async fn identity_import_pending(
+    app: AppHandle,
+    password: String,
+    key: String,
+) -> ApiResult<ImportOutcome> {
+    blocking(&app, move |_, state| {
+        let Some(src) = state.pending_p12() else {
+            return Err(ApiError::new(
+                "没有待导入的文件，请重新选择 .p12 / .pfx 文件",
+                "no file waits for import; choose the .p12 / .pfx file again",
+            ));
+        };
+        if key.trim().is_empty() {
+            return Err(ApiError::new(
+                format!("{}：请选择要使用的密钥", file_name(&src)),
+                format!("{}: choose the key to use", file_name(&src)),
+            ));
+        }
+        import_p12(state, &src, &password, Some(&key))
+    })
+    .await
+}
+
+/// Makes `key` (a selector from the identity's key list) the key the
+/// identity signs with by default; checked by loading it with `password`.
+/// The identity's details and CA certificate become that key's.
+#[tauri::command]
+pub async fn identity_set_key(
+    app: AppHandle,
+    name: String,
+    password: String,
+    key: String,
+) -> ApiResult<IdentityInfo> {
+    blocking(&app, move |_, state| {
+        let dir = identity_dir(state, &name)?;
+        let old = read_info(&dir)?;
+        if old.keys.len() < 2 {
+            return Err(ApiError::new(
+                format!("签名身份「{name}」的文件只有一个密钥"),
+                format!("the file of the identity “{name}” holds a single key"),
+            ));
+        }
+        if password.is_empty() {
+            return Err(ApiError::new(
+                "请输入签名证书的密码",
+                "enter the password of the signing identity",
+            ));
+        }
+        let id = sign::load_identity_with(&dir.join(sign::P12_FILE), &password, Some(&key))?;
+        let ca_file = dir.join(sign::CA_FILE);
+        let ca = id.chain_pem().last().cloned();
+        match &ca {
+            Some(pem) => {
+                fsio::write_atomic(&ca_file, pem.as_bytes()).map_err(|e| io_at(&ca_file, e))?
+            }
+            // Another key's issuer is no trust anchor for this one.
+            None => match std::fs::remove_file(&ca_file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(io_at(&ca_file, e))
+                }
+                _ => {}
+            },
+        }
+        let mut info = identity_info(&old.name, &id, ca);
+        info.key_alias = Some(key.trim().to_string());
+        info.keys = old.keys;
+        write_info(&dir, &info)?;
+        Ok(info)
+    })
+    .await
+}
+
+/// Deletes a signing identity (its folder: key container, CA certificate,
+/// details). Reports and packages signed with it stay valid.
+#[tauri::command(async)]
+pub fn identity_delete(state: State<'_, AppState>, name: String) -> ApiResult<Vec<IdentityInfo>> {
+    let dir = identity_dir(&state, &name)?;
+    std::fs::remove_dir_all(&dir).map_err(|e| io_at(&dir, e))?;
+    Ok(list_identities(&state))
 }
 
 // ------------------------------------------------------------------ reports
@@ -1242,6 +1514,7 @@ fn report_options(
         lang: lang_of(lang),
         template,
         seal_png: seal,
+        time_zone: Some(system_zone().name().to_string()),
         ..Default::default()
     })
 }
@@ -1271,6 +1544,9 @@ pub struct ExportReq {
     lang: String,
     #[serde(default)]
     with_evidence: bool,
+    /// The key to sign with when the identity's file holds several.
+    #[serde(default)]
+    key: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -1295,7 +1571,14 @@ fn export_path(p: &Project, kind: &str, ext: &str) -> ApiResult<PathBuf> {
     Ok(fsio::unused_name(&dir, &stem, ext))
 }
 
-fn load_signer(state: &AppState, name: &str, password: &str) -> ApiResult<sign::Identity> {
+/// The identity `name`, with `key` (alias or fingerprint) chosen on the
+/// export screen, else the key chosen at import.
+fn load_signer(
+    state: &AppState,
+    name: &str,
+    password: &str,
+    key: Option<&str>,
+) -> ApiResult<sign::Identity> {
     let dir = identity_dir(state, name)?;
     if password.is_empty() {
         return Err(ApiError::new(
@@ -1303,7 +1586,15 @@ fn load_signer(state: &AppState, name: &str, password: &str) -> ApiResult<sign::
             "enter the password of the signing identity",
         ));
     }
-    Ok(sign::load_identity(&dir.join(sign::P12_FILE), password)?)
+    let key = match key.map(str::trim).filter(|k| !k.is_empty()) {
+        Some(k) => Some(k.to_string()),
+        None => read_info(&dir)?.key_alias,
+    };
+    Ok(sign::load_identity_with(
+        &dir.join(sign::P12_FILE),
+        password,
+        key.as_deref(),
+    )?)
 }
 
 #[tauri::command]
@@ -1312,7 +1603,7 @@ pub async fn export_report(app: AppHandle, req: ExportReq) -> ApiResult<ExportRe
         let _op = state.begin_op()?;
         let reporter = Reporter::new(app, "report");
         reporter.send(0, 2, "", false);
-        let id = load_signer(state, &req.identity, &req.password)?;
+        let id = load_signer(state, &req.identity, &req.password, req.key.as_deref())?;
         let opts = report_options(state, req.template, &req.lang)?;
         with_project(state, |p| {
             let pdf = package::signed_report(p, &id, &opts)?;
@@ -1341,13 +1632,52 @@ pub async fn export_report(app: AppHandle, req: ExportReq) -> ApiResult<ExportRe
     .await
 }
 
+/// The editable Word report (DOCX) into `exports/`: the same model, template
+/// and labels as the PDF; not signed (the signed PDF stays the filing copy).
+#[tauri::command]
+pub async fn report_docx(
+    app: AppHandle,
+    template: Option<String>,
+    lang: String,
+) -> ApiResult<ExportResult> {
+    blocking(&app, move |app, state| {
+        let _op = state.begin_op()?;
+        let reporter = Reporter::new(app, "report");
+        reporter.send(0, 2, "", false);
+        let mut opts = report_options(state, template, &lang)?;
+        with_project(state, |p| {
+            opts.generated_at = package::document_time(p).ok();
+            let model = report::build_model(p, &opts)?;
+            let docx = report::render_docx(&model, &opts)?;
+            reporter.send(1, 2, "", false);
+            let path = export_path(
+                p,
+                if opts.lang == Lang::En {
+                    "report"
+                } else {
+                    "报告"
+                },
+                "docx",
+            )?;
+            fsio::write_atomic(&path, &docx).map_err(|e| io_at(&path, e))?;
+            Ok(ExportResult {
+                path: path.display().to_string(),
+                size: docx.len() as u64,
+                sha256: package::sha256_hex(&docx),
+                pages: None,
+            })
+        })
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn export_package(app: AppHandle, req: ExportReq) -> ApiResult<ExportResult> {
     blocking(&app, move |app, state| {
         let _op = state.begin_op()?;
         let reporter = Reporter::new(app, "package");
         reporter.send(0, 2, "", false);
-        let id = load_signer(state, &req.identity, &req.password)?;
+        let id = load_signer(state, &req.identity, &req.password, req.key.as_deref())?;
         let opts = package::ExportOptions {
             with_evidence: req.with_evidence,
             report: report_options(state, req.template, &req.lang)?,
@@ -1418,7 +1748,30 @@ pub fn reveal_exports(state: State<'_, AppState>) -> ApiResult<()> {
 #[derive(Serialize)]
 pub struct VerifyFileResult {
     file: String,
-    verification: package::Verification,
+    /// A filing package's verification (None for a PDF).
+    verification: Option<package::Verification>,
+    /// A PDF's signatures, each on its own (None for a package).
+    pdf: Option<sign::PdfValidation>,
+    /// The times of each signature of `pdf`, in the system zone, zone stated.
+    pdf_times: Vec<SigTimes>,
+    zone: String,
+}
+
+/// The times one signature carries, shown in a zone (zone stated).
+#[derive(Serialize, Default)]
+pub struct SigTimes {
+    claimed: Option<String>,
+    cms_signing_time: Option<String>,
+    timestamp: Option<String>,
+}
+
+fn sig_times(c: &sign::SignatureCheck, tz: Tz) -> SigTimes {
+    let show = |t: &Option<String>| t.as_deref().map(|t| timefmt::local_datetime_secs(t, tz));
+    SigTimes {
+        claimed: show(&c.claimed_time),
+        cms_signing_time: show(&c.cms_signing_time),
+        timestamp: c.timestamp.as_ref().and_then(|ts| show(&ts.time)),
+    }
 }
 
 #[tauri::command]
@@ -1437,58 +1790,108 @@ pub async fn verify_pick(
         .next() else {
             return Ok(None);
         };
-        let _op = state.begin_op()?;
-        let reporter = Reporter::new(app, "verify-file");
-        reporter.send(
-            0,
-            1,
-            &file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            false,
-        );
-        let mut anchors = Vec::new();
-        for name in &trust {
-            let dir = identity_dir(state, name)?;
-            let ca = dir.join(sign::CA_FILE);
-            // Bounded read and parse (the one trust-file reader of the core).
-            anchors.extend(sign::read_trust_file(&ca)?);
-        }
-        let mut f = std::fs::File::open(&file).map_err(|e| io_at(&file, e))?;
-        let len = f.metadata().map_err(|e| io_at(&file, e))?.len();
-        let mut magic = [0u8; 5];
-        {
-            use std::io::{Read, Seek};
-            let n = f.read(&mut magic).map_err(|e| io_at(&file, e))?;
-            f.rewind().map_err(|e| io_at(&file, e))?;
-            if n < 4 {
-                let p = file.display();
-                return Err(ApiError::new(
-                    format!("{p} 太短，不是 PDF 或 ZIP"),
-                    format!("{p} is too short to be a PDF or ZIP"),
-                ));
-            }
-        }
-        let verification = if magic.starts_with(b"%PDF") {
-            // Read whole, within the core's one limit for PDFs to verify.
-            let bytes = sign::read_pdf_file(&file)?;
-            package::verify_pdf(&bytes, &anchors)
-        } else if magic.starts_with(b"PK") {
-            package::verify_package_from(std::io::BufReader::new(f), len, &anchors)
-        } else {
-            let p = file.display();
-            return Err(ApiError::new(
-                format!("{p} 既不是 PDF 也不是 ZIP 备案包"),
-                format!("{p} is neither a PDF nor a ZIP filing package"),
-            ));
-        };
-        Ok(Some(VerifyFileResult {
-            file: file.display().to_string(),
-            verification,
-        }))
+        verify_file(app, state, file, &trust).map(Some)
     })
     .await
+}
+
+/// Verifies the file last dropped on the window (the first, when several).
+#[tauri::command]
+pub async fn verify_dropped(
+    app: AppHandle,
+    trust: Vec<String>,
+) -> ApiResult<Option<VerifyFileResult>> {
+    blocking(&app, move |app, state| {
+        let Some(file) = state.take_dropped().into_iter().next() else {
+            return Ok(None);
+        };
+        if !file.is_file() {
+            let p = file.display();
+            return Err(ApiError::new(
+                format!("{p} 不是文件：请拖入 PDF 报告或 ZIP 备案包"),
+                format!("{p} is not a file: drop a PDF report or a ZIP filing package"),
+            ));
+        }
+        verify_file(app, state, file, &trust).map(Some)
+    })
+    .await
+}
+
+/// Verifies a received PDF report or filing package against the CAs of the
+/// identities named in `trust`.
+fn verify_file(
+    app: &AppHandle,
+    state: &AppState,
+    file: PathBuf,
+    trust: &[String],
+) -> ApiResult<VerifyFileResult> {
+    let _op = state.begin_op()?;
+    let reporter = Reporter::new(app, "verify-file");
+    reporter.send(
+        0,
+        1,
+        &file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        false,
+    );
+    let mut anchors = Vec::new();
+    for name in trust {
+        let dir = identity_dir(state, name)?;
+        let ca = dir.join(sign::CA_FILE);
+        // Bounded read and parse (the one trust-file reader of the core).
+        anchors.extend(sign::read_trust_file(&ca)?);
+    }
+    let mut f = std::fs::File::open(&file).map_err(|e| io_at(&file, e))?;
+    let len = f.metadata().map_err(|e| io_at(&file, e))?.len();
+    let mut magic = [0u8; 5];
+    {
+        use std::io::{Read, Seek};
+        let n = f.read(&mut magic).map_err(|e| io_at(&file, e))?;
+        f.rewind().map_err(|e| io_at(&file, e))?;
+        if n < 4 {
+            let p = file.display();
+            return Err(ApiError::new(
+                format!("{p} 太短，不是 PDF 或 ZIP"),
+                format!("{p} is too short to be a PDF or ZIP"),
+            ));
+        }
+    }
+    let tz = system_zone();
+    let (verification, pdf) = if magic.starts_with(b"%PDF") {
+        // Read whole, within the core's one limit for PDFs to verify; every
+        // signature is checked on its own (a signature over an earlier
+        // revision is shown with what the later revisions changed).
+        let bytes = sign::read_pdf_file(&file)?;
+        (None, Some(sign::validate_pdf(&bytes, &anchors)?))
+    } else if magic.starts_with(b"PK") {
+        (
+            Some(package::verify_package_from(
+                std::io::BufReader::new(f),
+                len,
+                &anchors,
+            )),
+            None,
+        )
+    } else {
+        let p = file.display();
+        return Err(ApiError::new(
+            format!("{p} 既不是 PDF 也不是 ZIP 备案包"),
+            format!("{p} is neither a PDF nor a ZIP filing package"),
+        ));
+    };
+    let pdf_times = pdf
+        .as_ref()
+        .map(|v| v.signatures.iter().map(|c| sig_times(c, tz)).collect())
+        .unwrap_or_default();
+    Ok(VerifyFileResult {
+        file: file.display().to_string(),
+        verification,
+        pdf,
+        pdf_times,
+        zone: tz.name().to_string(),
+    })
 }
 
 #[tauri::command]
@@ -1517,4 +1920,442 @@ pub async fn pack_upgrade(
         with_project(state, |p| Ok(assess::upgrade_pack(p, &by, &pack, dry_run)?))
     })
     .await
+}
+
+// ------------------------------------------------------------------ calendar
+
+/// A due status with its words (from the core), so the page names no status itself.
+#[derive(Serialize)]
+pub struct DueStatusLabel {
+    status: cal::DueStatus,
+    label: Text,
+}
+
+/// The compliance calendar as the dashboard shows it.
+#[derive(Serialize)]
+pub struct CalendarView {
+    #[serde(flatten)]
+    calendar: cal::Calendar,
+    status_labels: Vec<DueStatusLabel>,
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// An optional `YYYY-MM-DD` the user typed (empty = none).
+fn date_field(
+    field_zh: &str,
+    field_en: &str,
+    v: Option<String>,
+) -> ApiResult<Option<chrono::NaiveDate>> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => cal::parse_date(s).map(Some).ok_or_else(|| {
+            ApiError::new(
+                format!("{field_zh}应为日期 YYYY-MM-DD，如 2026-06-01（而不是 `{s}`）"),
+                format!("the {field_en} must be a date YYYY-MM-DD, e.g. 2026-06-01 (not `{s}`)"),
+            )
+        }),
+    }
+}
+
+/// The project's dated obligations from `from` (default today, with each
+/// deadline's last overdue occurrence) to `to` (default a year on), as
+/// `iovaudit calendar` lists them.
+#[tauri::command(async)]
+pub fn calendar_view(
+    state: State<'_, AppState>,
+    from: Option<String>,
+    to: Option<String>,
+) -> ApiResult<CalendarView> {
+    let opts = cal::Options {
+        today: today(),
+        from: date_field("起始日期", "start date", from)?,
+        to: date_field("结束日期", "end date", to)?,
+    };
+    let calendar = with_project(&state, |p| Ok(cal::calendar(p, &opts)?))?;
+    let status_labels = [
+        cal::DueStatus::Overdue,
+        cal::DueStatus::DueSoon,
+        cal::DueStatus::Upcoming,
+        cal::DueStatus::Done,
+    ]
+    .into_iter()
+    .map(|status| DueStatusLabel {
+        status,
+        label: status.label(),
+    })
+    .collect();
+    Ok(CalendarView {
+        calendar,
+        status_labels,
+    })
+}
+
+#[derive(Serialize)]
+pub struct EventAdded {
+    event: cal::Event,
+    /// The deadlines the event starts, with their due dates.
+    dues: Vec<cal::EventDue>,
+}
+
+/// Records a trigger event (journalled by the core).
+#[tauri::command(async)]
+pub fn calendar_event_add(
+    state: State<'_, AppState>,
+    kind: String,
+    date: String,
+    note: String,
+) -> ApiResult<EventAdded> {
+    let by = state.by()?;
+    with_project(&state, |p| {
+        let (event, _) = cal::add_event(p, &by, &kind, &date, &note)?;
+        let dues = cal::event_dues(p, &event)?;
+        Ok(EventAdded { event, dues })
+    })
+}
+
+/// Removes an event recorded by mistake (journalled by the core).
+#[tauri::command(async)]
+pub fn calendar_event_remove(state: State<'_, AppState>, id: i64) -> ApiResult<cal::Event> {
+    let by = state.by()?;
+    with_project(&state, |p| Ok(cal::remove_event(p, &by, id)?))
+}
+
+#[derive(Serialize)]
+pub struct SavedFile {
+    path: String,
+    size: u64,
+    /// Calendar events written.
+    events: usize,
+}
+
+/// Writes the calendar as iCalendar (RFC 5545, the file `iovaudit calendar
+/// --ics` writes) where the user says in the save chooser (proposed: the
+/// project's exports/ folder). Nothing is written when it is cancelled.
+#[tauri::command]
+pub async fn calendar_ics_save(app: AppHandle, lang: String) -> ApiResult<Option<SavedFile>> {
+    blocking(&app, move |app, state| {
+        let lang = lang_of(&lang);
+        let day = today();
+        // Made first, so the project is not held while the chooser is open.
+        let (text, events, name, dir) = with_project(state, |p| {
+            let c = cal::calendar(
+                p,
+                &cal::Options {
+                    today: day,
+                    from: None,
+                    to: None,
+                },
+            )?;
+            let meta = p.meta()?;
+            let stem = format!(
+                "{}-{}-{}",
+                lang.pick("合规日历", "compliance-calendar"),
+                safe_name(&meta.assessee),
+                day.format("%Y%m%d")
+            );
+            Ok((
+                cal::to_ics(&c, lang),
+                c.items.len(),
+                format!("{stem}.ics"),
+                p.exports_dir(),
+            ))
+        })?;
+        std::fs::create_dir_all(&dir).map_err(|e| io_at(&dir, e))?;
+        let Some(mut path) = pick::save(
+            app,
+            lang.pick(
+                "导出合规日历（iCalendar）",
+                "Export the compliance calendar (iCalendar)",
+            ),
+            Some(&dir),
+            &name,
+            &[("iCalendar", &["ics"])],
+        ) else {
+            return Ok(None);
+        };
+        if path.extension().is_none() {
+            path.set_extension("ics");
+        }
+        fsio::write_atomic(&path, text.as_bytes()).map_err(|e| io_at(&path, e))?;
+        Ok(Some(SavedFile {
+            path: path.display().to_string(),
+            size: text.len() as u64,
+            events,
+        }))
+    })
+    .await
+}
+
+// ------------------------------------------------------------------ earlier exports
+
+/// The files in the project's exports/ folder, newest first.
+#[tauri::command(async)]
+pub fn exports_list(state: State<'_, AppState>) -> ApiResult<Vec<exports::ExportFile>> {
+    with_project(&state, |p| Ok(exports::list(p)?))
+}
+
+// ------------------------------------------------------------------ time zone
+
+/// The system zone: `TZ`, then the OS's configured zone, else UTC (the core
+/// reads no environment; the app determines it and passes it in).
+pub fn system_zone() -> Tz {
+    let env = std::env::var("TZ").ok();
+    let os = iana_time_zone::get_timezone().ok();
+    timefmt::system_zone(env.as_deref(), os.as_deref())
+}
+
+// ------------------------------------------------------------------ project information
+
+/// A team role the form offers, with its label from the core.
+#[derive(Serialize)]
+pub struct RoleOption {
+    value: pinfo::TeamRole,
+    label: Text,
+}
+
+/// The project information and the zones it is shown in.
+#[derive(Serialize)]
+pub struct InfoView {
+    info: Info,
+    /// The zone the project's dates are shown in (its own, else the system's).
+    zone: String,
+    system_zone: String,
+    roles: Vec<RoleOption>,
+}
+
+/// One problem of the project information, with the field it names
+/// (`assessee.credit_code`, `objects.platforms.0.level`, `schedule`).
+#[derive(Serialize, Debug, PartialEq)]
+pub struct FieldProblem {
+    field: String,
+    zh: String,
+    en: String,
+}
+
+/// The outcome of saving: saved, or the problems per field (nothing written).
+#[derive(Serialize)]
+pub struct InfoSaved {
+    saved: bool,
+    problems: Vec<FieldProblem>,
+    view: InfoView,
+}
+
+fn info_view(info: Info) -> InfoView {
+    let sys = system_zone();
+    let zone = info.zone(sys).name().to_string();
+    InfoView {
+        info,
+        zone,
+        system_zone: sys.name().to_string(),
+        roles: [
+            pinfo::TeamRole::Lead,
+            pinfo::TeamRole::Member,
+            pinfo::TeamRole::Author,
+            pinfo::TeamRole::Reviewer,
+            pinfo::TeamRole::Approver,
+        ]
+        .into_iter()
+        .map(|r| RoleOption {
+            value: r,
+            label: r.label(),
+        })
+        .collect(),
+    }
+}
+
+/// The core's problems split by the field each names: the core words each
+/// as `FIELD：…` / `FIELD: …` (see `Info::problems`).
+pub fn field_problems(info: &Info) -> Vec<FieldProblem> {
+    info.problems()
+        .into_iter()
+        .map(|t| {
+            let field =
+                t.en.split_once(':')
+                    .map(|(f, _)| f.trim().to_string())
+                    .filter(|f| !f.contains(' '))
+                    .unwrap_or_default();
+            FieldProblem {
+                field,
+                zh: t.zh,
+                en: t.en,
+            }
+        })
+        .collect()
+}
+
+#[tauri::command(async)]
+pub fn project_info_get(state: State<'_, AppState>) -> ApiResult<InfoView> {
+    with_project(&state, |p| Ok(info_view(pinfo::info(p)?)))
+}
+
+#[tauri::command(async)]
+pub fn project_info_set(state: State<'_, AppState>, info: Info) -> ApiResult<InfoSaved> {
+    let by = state.by()?;
+    let problems = field_problems(&info);
+    if !problems.is_empty() {
+        return Ok(InfoSaved {
+            saved: false,
+            problems,
+            view: info_view(info),
+        });
+    }
+    with_project(&state, |p| {
+        pinfo::set(p, &by, &info)?;
+        Ok(InfoSaved {
+            saved: true,
+            problems: vec![],
+            view: info_view(pinfo::info(p)?),
+        })
+    })
+}
+
+// ------------------------------------------------------------------ readiness, findings, evidence details
+
+#[derive(Serialize)]
+pub struct ReadinessView {
+    readiness: assess::Readiness,
+    messages: Vec<Text>,
+}
+
+#[tauri::command(async)]
+pub fn readiness(state: State<'_, AppState>) -> ApiResult<ReadinessView> {
+    with_project(&state, |p| {
+        let r = assess::readiness(p)?;
+        Ok(ReadinessView {
+            messages: r.messages(),
+            readiness: r,
+        })
+    })
+}
+
+/// The risk matrix in words and the label of each level (from the core).
+#[derive(Serialize)]
+pub struct RiskInfo {
+    rule: Text,
+    labels: BTreeMap<String, Text>,
+}
+
+#[tauri::command]
+pub fn risk_info() -> RiskInfo {
+    RiskInfo {
+        rule: assess::risk_rule(),
+        labels: [
+            assess::Severity::High,
+            assess::Severity::Medium,
+            assess::Severity::Low,
+        ]
+        .into_iter()
+        .map(|s| (s.as_str().to_string(), s.label()))
+        .collect(),
+    }
+}
+
+#[tauri::command(async)]
+pub fn evidence_set_details(
+    state: State<'_, AppState>,
+    id: i64,
+    doc_version: Option<String>,
+    issuer: Option<String>,
+    title: Option<String>,
+    note: Option<String>,
+) -> ApiResult<evidence::Item> {
+    let by = state.by()?;
+    let upd = evidence::ItemUpdate {
+        title,
+        note,
+        doc_version,
+        issuer,
+    };
+    with_project(&state, |p| Ok(evidence::set_details(p, &by, id, &upd)?))
+}
+
+/// The parsed tool output stored beside an evidence item (None when the
+/// item is not a scan the core reads).
+#[tauri::command(async)]
+pub fn evidence_summary(
+    state: State<'_, AppState>,
+    id: i64,
+) -> ApiResult<Option<scan::StoredSummary>> {
+    with_project(&state, |p| Ok(scan::summary_of(p, id)?))
+}
+
+/// The words for an `inferred_from` (`evidence:12` → 证据 #12（工具输出）).
+#[tauri::command]
+pub fn source_label(inferred_from: String) -> Text {
+    assess::proposals::source_label(&inferred_from)
+}
+
+/// A recorded scope answer: who gave it, when (in the project's zone, zone
+/// stated) and on what basis.
+#[derive(Serialize)]
+pub struct ScopeRecordView {
+    question: String,
+    answered_by: String,
+    answered_at: String,
+    basis: String,
+}
+
+#[tauri::command(async)]
+pub fn scope_records(state: State<'_, AppState>) -> ApiResult<Vec<ScopeRecordView>> {
+    with_project(&state, |p| {
+        let tz = pinfo::time_zone(p, system_zone())?;
+        Ok(assess::scope_records(p)?
+            .into_iter()
+            .map(|r| ScopeRecordView {
+                answered_at: timefmt::local_datetime(&r.answered_at, tz),
+                question: r.question,
+                answered_by: r.answered_by,
+                basis: r.basis,
+            })
+            .collect())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_problems_name_the_field_the_core_names() {
+        let mut info = Info::default();
+        info.assessee.credit_code = "91310000MA1FL8TQ30".into();
+        info.schedule.start = Some("2026-13-01".into());
+        info.time_zone = Some("Mars/Olympus".into());
+        info.objects.platforms.push(pinfo::Platform {
+            name: "TSP".into(),
+            level: Some(7),
+            filing_no: String::new(),
+        });
+        let p = field_problems(&info);
+        let fields: Vec<&str> = p.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "assessee.credit_code",
+                "schedule.start",
+                "time_zone",
+                "objects.platforms.0.level"
+            ]
+        );
+        assert!(p[0].zh.contains("统一社会信用代码"), "{}", p[0].zh);
+        assert!(p[0].en.contains("credit code"), "{}", p[0].en);
+        // the start after the end names the schedule as a whole
+        let mut info = Info::default();
+        info.schedule.start = Some("2026-12-06".into());
+        info.schedule.end = Some("2026-12-01".into());
+        assert_eq!(field_problems(&info)[0].field, "schedule");
+        assert!(field_problems(&Info::default()).is_empty());
+    }
+
+    #[test]
+    fn system_zone_follows_tz() {
+        // TZ is read by the app (the core reads no environment); an IANA name wins.
+        let z = timefmt::system_zone(Some(":Asia/Shanghai"), Some("Europe/Berlin"));
+        assert_eq!(z.name(), "Asia/Shanghai");
+        let z = timefmt::system_zone(Some("CST-8"), Some("Europe/Berlin"));
+        assert_eq!(z.name(), "Europe/Berlin");
+    }
 }

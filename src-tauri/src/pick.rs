@@ -5,9 +5,10 @@
 //! open; instead the file's lines are the picked paths (an empty or
 //! missing file = cancelled) and the file is removed, so each answer is
 //! used once. End-to-end tests write it before clicking (WebDriver cannot
-//! drive GTK's native chooser).
+//! drive GTK's native chooser). The save chooser ([`save`]) answers the
+//! same way: the file's first line is the path to write.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tauri::AppHandle;
 use tauri_plugin_dialog::DialogExt;
 
@@ -64,4 +65,33 @@ pub fn pick(app: &AppHandle, what: What, title: &str, filters: &[(&str, &[&str])
             .map(|f| to_paths(vec![f]))
             .unwrap_or_default(),
     }
+}
+
+/// Opens a save chooser proposing `file_name` in `dir` and waits for the
+/// answer (call off the main thread). Returns nothing when cancelled. The
+/// chooser asks before replacing an existing file; the caller writes
+/// through a temporary file and a rename.
+pub fn save(
+    app: &AppHandle,
+    title: &str,
+    dir: Option<&Path>,
+    file_name: &str,
+    filters: &[(&str, &[&str])],
+) -> Option<PathBuf> {
+    if let Some(p) = seam() {
+        return p.into_iter().next();
+    }
+    let mut d = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .set_file_name(file_name)
+        .set_can_create_directories(true);
+    if let Some(dir) = dir {
+        d = d.set_directory(dir);
+    }
+    for (name, exts) in filters {
+        d = d.add_filter(*name, exts);
+    }
+    d.blocking_save_file().and_then(|f| f.into_path().ok())
 }

@@ -1,6 +1,7 @@
 //! What the app keeps between commands: the open project, the settings
 //! (with the recent-projects list), the paths last dropped on the window,
-//! and the cancel flag of the running long operation.
+//! a .p12 waiting for its key to be chosen, and the cancel flag of the
+//! running long operation.
 
 use crate::error::{io_at, ApiError, ApiResult};
 use iovaudit::pack::Library;
@@ -62,6 +63,9 @@ pub struct AppState {
     /// Paths dropped on the window, kept here so that the webview never
     /// names a path to ingest.
     pub dropped: Mutex<Vec<PathBuf>>,
+    /// A .p12 chosen or dropped for import that waits for the user to pick
+    /// one of its keys (or for the right password).
+    pub pending_p12: Mutex<Option<PathBuf>>,
     /// Cancel flag of the running long operation.
     pub cancel: Arc<AtomicBool>,
     /// Set while a long operation runs.
@@ -86,6 +90,7 @@ impl AppState {
             project: Mutex::new(None),
             settings: Mutex::new(settings),
             dropped: Mutex::new(vec![]),
+            pending_p12: Mutex::new(None),
             cancel: Arc::new(AtomicBool::new(false)),
             busy: AtomicBool::new(false),
             startup_error: Mutex::new(None),
@@ -154,6 +159,16 @@ impl AppState {
             .lock()
             .map(|mut d| std::mem::take(&mut *d))
             .unwrap_or_default()
+    }
+
+    pub fn set_pending_p12(&self, path: Option<PathBuf>) {
+        if let Ok(mut p) = self.pending_p12.lock() {
+            *p = path;
+        }
+    }
+
+    pub fn pending_p12(&self) -> Option<PathBuf> {
+        self.pending_p12.lock().ok().and_then(|p| p.clone())
     }
 
     /// Marks a long operation as running; refused if one already runs.

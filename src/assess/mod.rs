@@ -8,6 +8,8 @@
 //! approved project accepts no change (enforced by [`Project::change`]).
 
 mod findings;
+pub mod merge;
+pub mod proposals;
 mod review;
 mod upgrade;
 pub use findings::*;
@@ -178,24 +180,78 @@ pub fn parse_answer(lib: &Library, qid: &str, raw: &str) -> Result<Answer> {
     }
 }
 
+/// One recorded answer with who gave it, when, and on what basis.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScopeRecord {
+    pub question: String,
+    pub answer: Answer,
+    pub answered_by: String,
+    pub answered_at: String,
+    /// On what evidence or interview the answer rests (may be empty).
+    pub basis: String,
+}
+
+/// Every recorded answer with who gave it and on what basis, by question id.
+pub fn scope_records(project: &Project) -> Result<Vec<ScopeRecord>> {
+    let mut st = project
+        .conn()
+        .prepare("SELECT question, value, answered_by, answered_at, basis FROM scope_answer ORDER BY question")
+        .map_err(|e| project.db_err(e))?;
+    let rows: Vec<(String, String, String, String, String)> = st
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .and_then(|r| r.collect())
+        .map_err(|e| project.db_err(e))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(question, v, answered_by, answered_at, basis)| {
+            let answer = serde_json::from_str::<Answer>(&v).ok()?;
+            Some(ScopeRecord {
+                question,
+                answer,
+                answered_by,
+                answered_at,
+                basis,
+            })
+        })
+        .collect())
+}
+
 /// Records answers (`KEY=VALUE`, already split).
 pub fn set_scope(project: &mut Project, by: &str, answers: &[(String, String)]) -> Result<()> {
+    set_scope_with(project, by, answers, None)
+}
+
+/// Records answers with the basis they rest on (`None` keeps each
+/// question's recorded basis; `Some("")` clears it).
+pub fn set_scope_with(
+    project: &mut Project,
+    by: &str,
+    answers: &[(String, String)],
+    basis: Option<&str>,
+) -> Result<()> {
     let mut parsed = Vec::new();
     for (k, v) in answers {
         parsed.push((k.clone(), parse_answer(project.library(), k, v)?));
     }
-    let detail = serde_json::json!(parsed
+    let basis = basis.map(|b| b.trim().to_string());
+    let mut detail = serde_json::json!(parsed
         .iter()
         .map(|(k, a)| (k.clone(), serde_json::to_value(a).unwrap_or_default()))
         .collect::<serde_json::Map<_, _>>());
+    if let Some(b) = &basis {
+        detail = serde_json::json!({"answers": detail, "basis": b});
+    }
     let at = now();
     project.change(by, "scope.set", detail, |tx| {
         for (k, a) in &parsed {
             let json = serde_json::to_string(a).map_err(|e| ChangeError::Project(ProjectError::invalid(Text::new(e.to_string(), e.to_string()))))?;
             tx.execute(
-                "INSERT INTO scope_answer (question, value, answered_by, answered_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(question) DO UPDATE SET value = excluded.value, answered_by = excluded.answered_by, answered_at = excluded.answered_at",
-                params![k, json, by, at],
+                "INSERT INTO scope_answer (question, value, answered_by, answered_at, basis) VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ''))
+                 ON CONFLICT(question) DO UPDATE SET value = excluded.value, answered_by = excluded.answered_by, answered_at = excluded.answered_at,
+                 basis = COALESCE(?5, scope_answer.basis)",
+                params![k, json, by, at, basis],
             )?;
         }
         Ok(())
@@ -355,6 +411,12 @@ pub struct Recorded {
     /// verdict must be judged again (cleared by a new verdict or `confirm`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejudge: Option<Text>,
+    /// 现状描述: what the assessor found, beside the justification (`note`).
+    pub observation: String,
+    /// Why the verdict rests on no linked evidence (e.g. 现场观察，未留存书面材料).
+    /// With `require_evidence`, a 符合/不符合 or veto item needs linked
+    /// evidence or this reason before approval. Empty = none recorded.
+    pub evidence_reason: String,
 }
 
 fn rejudge_of(v: Option<String>) -> Option<Text> {
@@ -384,8 +446,9 @@ pub struct Status {
 pub fn recorded_verdicts(project: &Project) -> Result<BTreeMap<String, Recorded>> {
     let mut st = project
         .conn()
-        .prepare("SELECT requirement, verdict, note, assessor, at, inferred_from, confirmed, rejudge FROM verdict")
+        .prepare("SELECT requirement, verdict, note, assessor, at, inferred_from, confirmed, rejudge, observation FROM verdict")
         .map_err(|e| project.db_err(e))?;
+    let reasons = evidence_reasons(project)?;
     let rows = st
         .query_map([], |r| {
             let v: String = r.get(1)?;
@@ -399,12 +462,42 @@ pub fn recorded_verdicts(project: &Project) -> Result<BTreeMap<String, Recorded>
                     inferred_from: r.get(5)?,
                     confirmed: r.get::<_, i64>(6)? != 0,
                     rejudge: rejudge_of(r.get(7)?),
+                    observation: r.get(8)?,
+                    evidence_reason: String::new(),
                 },
             ))
         })
         .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
         .map_err(|e| project.db_err(e))?;
-    Ok(rows.into_iter().collect())
+    Ok(rows
+        .into_iter()
+        .map(|(k, mut r)| {
+            if let Some(why) = reasons.get(&k) {
+                r.evidence_reason = why.clone();
+            }
+            (k, r)
+        })
+        .collect())
+}
+
+/// The key of `project_info` holding the evidence reasons (requirement →
+/// why its verdict rests on no linked evidence). Kept there, as JSON, until
+/// the verdict table has a column for it; owned by this module.
+pub const EVIDENCE_REASONS_KEY: &str = "evidence_reasons";
+
+/// Recorded reasons for verdicts without linked evidence, by requirement.
+pub fn evidence_reasons(project: &Project) -> Result<BTreeMap<String, String>> {
+    let v: Option<String> = project
+        .conn()
+        .query_row(
+            "SELECT value FROM project_info WHERE key = ?1",
+            params![EVIDENCE_REASONS_KEY],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| project.db_err(e))?;
+    Ok(v.and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
 }
 
 /// How many evidence links each requirement id has (including ids no
@@ -542,15 +635,87 @@ pub fn find_requirement<'a>(
     }))
 }
 
+/// What a person records for one requirement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerdictInput {
+    pub verdict: Verdict,
+    /// Justification (判定理由): required for 部分符合, 不符合 and 不适用.
+    pub note: String,
+    /// 现状描述: what was found (None = keep the recorded one; Some("") clears it).
+    pub observation: Option<String>,
+    /// Why no evidence is linked (None = leave as it is; Some("") clears it).
+    pub evidence_reason: Option<String>,
+}
+
+impl VerdictInput {
+    pub fn new(verdict: Verdict, note: impl Into<String>) -> Self {
+        VerdictInput {
+            verdict,
+            note: note.into(),
+            observation: None,
+            evidence_reason: None,
+        }
+    }
+    pub fn observation(mut self, observation: impl Into<String>) -> Self {
+        self.observation = Some(observation.into());
+        self
+    }
+    pub fn evidence_reason(mut self, reason: impl Into<String>) -> Self {
+        self.evidence_reason = Some(reason.into());
+        self
+    }
+}
+
+/// How an inferred verdict reads, naming the direction unambiguously:
+/// `from` is the requirement judged, `rel` reads "`from` is REL of this one".
+pub fn inference_note(from: &str, rel: Relation, verdict: Verdict) -> Text {
+    inference_wording(from, Some(rel), verdict)
+}
+
+/// The one wording of where an inferred verdict comes from, naming the
+/// direction unambiguously: a mapping (`rel` known), another requirement
+/// whose relation is no longer in the library (`None`), or tool output
+/// imported as evidence (`from` = `evidence:ID`, see [`proposals`]).
+pub fn inference_wording(from: &str, rel: Option<Relation>, verdict: Verdict) -> Text {
+    let v = verdict.label();
+    if proposals::evidence_source(from).is_some() {
+        let src = proposals::source_label(from);
+        return Text::new(
+            format!("由{}的解析结果推断为「{}」", src.zh, v.zh),
+            format!("proposed as '{}' from the parsed {}", v.en, src.en),
+        );
+    }
+    match rel {
+        Some(Relation::Superset) => Text::new(
+            format!("由 {from} 推断：{from} 要求更严，其「{}」可推及本项", v.zh),
+            format!("inferred from {from}: {from} is the stricter requirement, so its '{}' carries over to this one", v.en),
+        ),
+        Some(Relation::Subset) => Text::new(
+            format!("由 {from} 推断：本项要求更严，{from}「{}」则本项亦然", v.zh),
+            format!("inferred from {from}: this requirement is the stricter one, so {from} being '{}' makes this one so too", v.en),
+        ),
+        Some(_) => Text::new(
+            format!("由 {from} 推断：两项要求等同，结论「{}」相同", v.zh),
+            format!("inferred from {from}: the two requirements are equivalent, so the verdict '{}' is the same", v.en),
+        ),
+        None => Text::new(
+            format!("由 {from} 的判定推断为「{}」", v.zh),
+            format!("inferred as '{}' from the verdict on {from}", v.en),
+        ),
+    }
+}
+
 /// Records a person's verdict and proposes verdicts for mapped requirements
 /// (marked inferred, never over a person's verdict). Returns the proposals.
 pub fn set_verdict(
     project: &mut Project,
     by: &str,
     id: &str,
-    verdict: Verdict,
-    note: &str,
+    input: &VerdictInput,
 ) -> Result<Vec<Proposal>> {
+    let verdict = input.verdict;
+    let note = input.note.as_str();
+    let observation = input.observation.as_deref().map(|o| o.trim().to_string());
     let (pack, section, req) = find_requirement(project, id)?;
     let rid = req.id.clone();
     let answers = scope(project)?;
@@ -618,20 +783,49 @@ pub fn set_verdict(
         }
     }
     let at = now();
-    let detail = serde_json::json!({"requirement": rid, "verdict": verdict.as_str(), "note": note, "proposed": proposals});
+    // The evidence reason, if it changes.
+    let mut reasons = evidence_reasons(project)?;
+    let reason_change = if verdict == Verdict::Unassessed {
+        reasons.remove(&rid).map(|_| ())
+    } else {
+        match input.evidence_reason.as_deref().map(str::trim) {
+            Some("") => reasons.remove(&rid).map(|_| ()),
+            Some(why) => {
+                let old = reasons.insert(rid.clone(), why.to_string());
+                (old.as_deref() != Some(why)).then_some(())
+            }
+            None => None,
+        }
+    };
+    let reasons_json = serde_json::to_string(&reasons).unwrap_or_else(|_| "{}".to_string());
+    let mut detail = serde_json::json!({"requirement": rid, "verdict": verdict.as_str(), "note": note, "proposed": proposals});
+    if let Some(o) = &observation {
+        detail["observation"] = serde_json::json!(o);
+    }
+    if reason_change.is_some() {
+        detail["evidence_reason"] = serde_json::json!(reasons.get(&rid));
+    }
     project.change(by, "assess.set", detail, |tx| {
         if verdict == Verdict::Unassessed {
             tx.execute("DELETE FROM verdict WHERE requirement = ?1", params![rid])?;
         } else {
             tx.execute(
-                "INSERT INTO verdict (requirement, verdict, note, assessor, at, inferred_from, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, NULL, 1)
+                "INSERT INTO verdict (requirement, verdict, note, assessor, at, inferred_from, confirmed, observation) VALUES (?1, ?2, ?3, ?4, ?5, NULL, 1, COALESCE(?6, ''))
                  ON CONFLICT(requirement) DO UPDATE SET verdict = excluded.verdict, note = excluded.note, assessor = excluded.assessor,
-                 at = excluded.at, inferred_from = NULL, confirmed = 1, rejudge = NULL",
-                params![rid, verdict.as_str(), note, by, at],
+                 at = excluded.at, inferred_from = NULL, confirmed = 1, rejudge = NULL, observation = COALESCE(?6, verdict.observation)",
+                params![rid, verdict.as_str(), note, by, at, observation],
+            )?;
+        }
+        if reason_change.is_some() {
+            tx.execute(
+                "INSERT INTO project_info (key, value, set_by, set_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at",
+                params![EVIDENCE_REASONS_KEY, reasons_json, by.trim(), at],
             )?;
         }
         for p in &proposals {
-            let n = format!("由 {} 的结论推断（映射关系：{}）/ inferred from {} ({})", p.from, p.relation.label().zh, p.from, p.relation.label().en);
+            let t = inference_note(&p.from, p.relation, p.verdict);
+            let n = format!("{} / {}", t.zh, t.en);
             tx.execute(
                 "INSERT INTO verdict (requirement, verdict, note, assessor, at, inferred_from, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)
                  ON CONFLICT(requirement) DO UPDATE SET verdict = excluded.verdict, note = excluded.note, assessor = excluded.assessor,
@@ -678,7 +872,7 @@ pub fn recorded_verdict(project: &Project, id: &str) -> Result<Option<Recorded>>
     project
         .conn()
         .query_row(
-            "SELECT verdict, note, assessor, at, inferred_from, confirmed, rejudge FROM verdict WHERE requirement = ?1",
+            "SELECT verdict, note, assessor, at, inferred_from, confirmed, rejudge, observation FROM verdict WHERE requirement = ?1",
             params![id],
             |r| {
                 let v: String = r.get(0)?;
@@ -690,9 +884,22 @@ pub fn recorded_verdict(project: &Project, id: &str) -> Result<Option<Recorded>>
                     inferred_from: r.get(4)?,
                     confirmed: r.get::<_, i64>(5)? != 0,
                     rejudge: rejudge_of(r.get(6)?),
+                    observation: r.get(7)?,
+                    evidence_reason: String::new(),
                 })
             },
         )
         .optional()
         .map_err(|e| project.db_err(e))
+        .and_then(|rec| {
+            Ok(match rec {
+                Some(mut r) => {
+                    if let Some(why) = evidence_reasons(project)?.remove(id) {
+                        r.evidence_reason = why;
+                    }
+                    Some(r)
+                }
+                None => None,
+            })
+        })
 }

@@ -672,3 +672,335 @@ fn print_plan(
         );
     }
 }
+
+// ------------------------------------------------------------------ OSCAL and CISO Assistant
+
+#[derive(Args)]
+pub struct PackExportOscal {
+    /// Pack id (e.g. N134) / 检查单标识
+    pub id: String,
+    /// The catalog to write (JSON); an existing file is kept unless --force / 输出文件
+    #[arg(long, value_name = "catalog.json")]
+    pub out: PathBuf,
+    /// metadata.last-modified (RFC 3339; default: the pack's effective or issue date)
+    #[arg(long, value_name = "TIME")]
+    pub time: Option<String>,
+    /// Replace the output file if it exists / 覆盖已有文件
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args)]
+pub struct PackImportOscal {
+    /// An OSCAL catalog or resolved profile (JSON) / OSCAL 目录
+    pub file: PathBuf,
+    /// Where to write the pack; an existing file is kept unless --force / 输出的检查单文件
+    #[arg(long, value_name = "PACK.toml")]
+    pub out: PathBuf,
+    /// The pack id (default: the one iovaudit recorded, else from the title) / 检查单标识
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Replace the output file if it exists / 覆盖已有文件
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct PackImportCiso {
+    /// A CISO Assistant framework library (.yaml, or .xlsx with library_meta / <name>_meta / <name>_content) / CISO Assistant 框架库
+    pub file: PathBuf,
+    /// Where to write the pack; an existing file is kept unless --force / 输出的检查单文件
+    #[arg(long, value_name = "PACK.toml")]
+    pub out: PathBuf,
+    /// The pack id (default: from the library's ref_id) / 检查单标识
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Replace the output file if it exists / 覆盖已有文件
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn fail_text(t: &Text, lang: Lang) {
+    eprintln!("{}{}", lang.pick("错误：", "error: "), t.get(lang));
+}
+
+fn exists_refused(out: &std::path::Path, force: bool, lang: Lang) -> bool {
+    if !force && (out.exists() || out.symlink_metadata().is_ok()) {
+        let p = Problem::error(
+            excel::Location::file(&out.display().to_string()),
+            iovaudit::t!(
+                "文件已存在，未覆盖（如需覆盖请加 --force）",
+                "the file exists and was not overwritten (add --force to replace it)"
+            ),
+        );
+        fail(&p, lang);
+        return true;
+    }
+    false
+}
+
+pub fn pack_export_oscal(a: PackExportOscal, checklists: Option<PathBuf>, lang: Lang) -> i32 {
+    super::with_library(checklists, lang, |lib| {
+        let Some(p) = lib.pack(&a.id) else {
+            let ids = lib
+                .packs
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let id = &a.id;
+            eprintln!(
+                "{}",
+                lang.pick(
+                    &format!("错误：没有编号为 `{id}` 的检查单（检查单：{ids}）"),
+                    &format!("error: no pack `{id}` (packs: {ids})"),
+                )
+            );
+            return 2;
+        };
+        if let Some(t) = &a.time {
+            if chrono::DateTime::parse_from_rfc3339(t.trim()).is_err() {
+                eprintln!(
+                    "{}",
+                    lang.pick(
+                        &format!("错误：--time 应为 RFC 3339 时间，如 2026-11-22T10:00:00Z（而不是 `{t}`）"),
+                        &format!("error: --time must be RFC 3339, such as 2026-11-22T10:00:00Z (not `{t}`)"),
+                    )
+                );
+                return 2;
+            }
+        }
+        let v = iovaudit::oscal::export_catalog(p, a.time.as_deref());
+        let bytes = match serde_json::to_vec_pretty(&v) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{}{e}", lang.pick("错误：", "error: "));
+                return 2;
+            }
+        };
+        if let Err(e) = excel::write_output(&a.out, &bytes, a.force) {
+            fail(&e, lang);
+            return 2;
+        }
+        let (id, n, out) = (
+            p.id.clone(),
+            p.requirement_count(),
+            a.out.display().to_string(),
+        );
+        println!(
+            "{}",
+            lang.pick(
+                &format!("已导出检查单 {id}（{n} 项要求）为 OSCAL 1.1.2 目录 {out}。"),
+                &format!("Exported pack {id} ({n} requirements) as the OSCAL 1.1.2 catalog {out}."),
+            )
+        );
+        0
+    })
+}
+
+/// What an import printed: defaults, skipped entries, problems, and the result line.
+struct ImportReport<'a> {
+    file: String,
+    pack_id: &'a str,
+    sections: usize,
+    requirements: usize,
+    skipped: Vec<(String, Text)>,
+    defaults: &'a [Text],
+    problems: &'a [Text],
+    toml: Option<&'a String>,
+}
+
+fn finish_import(
+    r: ImportReport<'_>,
+    out: &std::path::Path,
+    force: bool,
+    json: Option<serde_json::Value>,
+    lang: Lang,
+) -> i32 {
+    let written = match r.toml {
+        Some(text) => match excel::write_output(out, text.as_bytes(), force) {
+            Ok(()) => true,
+            Err(p) => {
+                fail(&p, lang);
+                return 2;
+            }
+        },
+        None => false,
+    };
+    if let Some(mut v) = json {
+        if let Some(o) = v.as_object_mut() {
+            o.remove("toml");
+            o.insert("ok".into(), serde_json::Value::Bool(written));
+            o.insert(
+                "out".into(),
+                serde_json::Value::String(out.display().to_string()),
+            );
+        }
+        print_json(&serde_json::json!({ "schema": 1, "import": v }));
+        return if written { 0 } else { 1 };
+    }
+    if !r.skipped.is_empty() {
+        println!(
+            "{}",
+            lang.pick(
+                &format!("未导入 {} 项：", r.skipped.len()),
+                &format!("{} entr(ies) not imported:", r.skipped.len())
+            )
+        );
+        for (at, why) in &r.skipped {
+            println!("  {at}: {}", t(why, lang));
+        }
+    }
+    if !r.defaults.is_empty() {
+        println!(
+            "{}",
+            lang.pick(
+                "来源未给出、已填默认值（在文件中标为「默认 / default」）：",
+                "not in the source, filled with defaults (marked \"default\" in the file):"
+            )
+        );
+        for d in r.defaults {
+            println!("  {}", t(d, lang));
+        }
+    }
+    for p in r.problems {
+        eprintln!("{}", t(p, lang));
+    }
+    let (id, s, n, o, f) = (
+        r.pack_id,
+        r.sections,
+        r.requirements,
+        out.display().to_string(),
+        r.file,
+    );
+    if written {
+        println!(
+            "{}",
+            lang.pick(
+                &format!("完成：{f} → 检查单 {id}，{s} 个章节，{n} 项要求，已写入 {o}（已通过检查单校验）。"),
+                &format!("Done: {f} → pack {id}, {s} section(s), {n} requirement(s), written to {o} (passes pack validation)."),
+            )
+        );
+        0
+    } else {
+        eprintln!(
+            "{}",
+            lang.pick(
+                &format!("发现 {} 个问题，未写入 {o}。", r.problems.len()),
+                &format!(
+                    "{} problem(s) found; {o} was not written.",
+                    r.problems.len()
+                ),
+            )
+        );
+        1
+    }
+}
+
+pub fn pack_import_oscal(a: PackImportOscal, checklists: Option<PathBuf>, lang: Lang) -> i32 {
+    if exists_refused(&a.out, a.force, lang) {
+        return 2;
+    }
+    let qs = match questions(checklists) {
+        Ok(q) => q,
+        Err(e) => {
+            eprintln!("{}{e}", lang.pick("错误：", "error: "));
+            return 2;
+        }
+    };
+    let shown = a.file.display().to_string();
+    let bytes = match std::fs::metadata(&a.file).and_then(|m| {
+        if m.len() > iovaudit::oscal::MAX_INPUT_BYTES as u64 {
+            Err(std::io::Error::other(format!(
+                "{} bytes > {}",
+                m.len(),
+                iovaudit::oscal::MAX_INPUT_BYTES
+            )))
+        } else {
+            std::fs::read(&a.file)
+        }
+    }) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                lang.pick(
+                    &format!("错误：无法读取 {shown}：{e}"),
+                    &format!("error: cannot read {shown}: {e}")
+                )
+            );
+            return 2;
+        }
+    };
+    let opts = iovaudit::oscal::CatalogImportOptions { id: a.id.clone() };
+    let imp = match iovaudit::oscal::import_catalog(&shown, &bytes, &opts, &qs) {
+        Ok(i) => i,
+        Err(e) => {
+            fail_text(&e, lang);
+            return 1;
+        }
+    };
+    let json = a
+        .json
+        .then(|| serde_json::to_value(&imp).unwrap_or_default());
+    finish_import(
+        ImportReport {
+            file: shown,
+            pack_id: &imp.pack_id,
+            sections: imp.sections,
+            requirements: imp.requirements,
+            skipped: imp.skipped.clone(),
+            defaults: &imp.defaults,
+            problems: &imp.problems,
+            toml: imp.toml.as_ref(),
+        },
+        &a.out,
+        a.force,
+        json,
+        lang,
+    )
+}
+
+pub fn pack_import_ciso(a: PackImportCiso, checklists: Option<PathBuf>, lang: Lang) -> i32 {
+    if exists_refused(&a.out, a.force, lang) {
+        return 2;
+    }
+    let qs = match questions(checklists) {
+        Ok(q) => q,
+        Err(e) => {
+            eprintln!("{}{e}", lang.pick("错误：", "error: "));
+            return 2;
+        }
+    };
+    let opts = pack::ciso::CisoImportOptions { id: a.id.clone() };
+    let imp = match pack::ciso::import_ciso(&a.file, &opts, &qs) {
+        Ok(i) => i,
+        Err(e) => {
+            fail_text(&e, lang);
+            return 1;
+        }
+    };
+    let json = a
+        .json
+        .then(|| serde_json::to_value(&imp).unwrap_or_default());
+    finish_import(
+        ImportReport {
+            file: imp.file.clone(),
+            pack_id: &imp.pack_id,
+            sections: imp.sections,
+            requirements: imp.requirements,
+            skipped: Vec::new(),
+            defaults: &imp.defaults,
+            problems: &imp.problems,
+            toml: imp.toml.as_ref(),
+        },
+        &a.out,
+        a.force,
+        json,
+        lang,
+    )
+}

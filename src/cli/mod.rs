@@ -4,11 +4,13 @@
 //! Exit status: 0 success; 1 the data checked has problems; 2 the command
 //! could not run (bad arguments, unreadable files).
 
+mod bundle;
 mod calendar;
 mod excel;
 mod output;
 mod project;
 mod render;
+mod scan;
 
 use clap::{Parser, Subcommand};
 use iovaudit::i18n::Lang;
@@ -82,13 +84,13 @@ enum Command {
     /// Render the report (PDF; signed with --identity), and XLSX/JSON exports / 生成报告
     Report {
         dir: PathBuf,
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long, required_unless_present = "docx")]
+        out: Option<PathBuf>,
         /// A template folder, or a name under report-templates/ (default: the built-in template)
         #[arg(long)]
         template: Option<PathBuf>,
-        /// Sign with this PKCS#12 identity
-        #[arg(long)]
+        /// Sign with this PKCS#12 identity (or with a token: --pkcs11-module …)
+        #[arg(long, conflicts_with = "pkcs11_module")]
         identity: Option<PathBuf>,
         /// The key to sign with when the PKCS#12 holds several: alias or certificate fingerprint
         #[arg(long)]
@@ -97,6 +99,9 @@ enum Command {
         xlsx: Option<PathBuf>,
         #[arg(long)]
         json: Option<PathBuf>,
+        /// The editable Word report (not the signed deliverable) / 可编辑的 Word 报告
+        #[arg(long)]
+        docx: Option<PathBuf>,
         /// Seal image (PNG) for the signature page
         #[arg(long)]
         seal: Option<PathBuf>,
@@ -106,12 +111,20 @@ enum Command {
         /// Read the password from the first line of standard input (an empty line is the empty password)
         #[arg(long)]
         password_stdin: bool,
+        /// Sign with a key on a token (PKCS#11) instead of a PKCS#12
+        #[command(flatten)]
+        token: output::TokenArgs,
     },
     /// Filing package (报送包)
     #[command(subcommand)]
     Package(output::PackageCmd),
     /// Compliance calendar: dated obligations, trigger events, iCalendar export / 合规日历
     Calendar(calendar::CalendarArgs),
+    /// Encrypted bundles for colleagues: export, import, show, merge / 数据包（离线协作）
+    #[command(subcommand)]
+    Bundle(bundle::BundleCmd),
+    /// Assign requirements, sections or packs to an assessor / 分配评估任务
+    Assign(bundle::AssignArgs),
     /// Verify a signed PDF or a filing package / 校验报告或报送包
     Verify {
         file: PathBuf,
@@ -152,6 +165,12 @@ enum PackCmd {
     ImportXlsx(excel::PackImportXlsx),
     /// Write a pack as a spreadsheet that imports back / 导出检查单为 Excel
     ExportXlsx(excel::PackExportXlsx),
+    /// Write a pack as an OSCAL 1.1.2 catalog (JSON) that imports back / 导出检查单为 OSCAL 目录
+    ExportOscal(excel::PackExportOscal),
+    /// Turn an OSCAL catalog or resolved profile into a pack (TOML) / 从 OSCAL 目录导入检查单
+    ImportOscal(excel::PackImportOscal),
+    /// Turn a CISO Assistant framework library (YAML or Excel) into a pack (TOML) / 从 CISO Assistant 框架库导入检查单
+    ImportCiso(excel::PackImportCiso),
     /// List the scoping questions / 列出适用性问题
     Questions {
         #[arg(long)]
@@ -188,24 +207,30 @@ pub fn run() -> i32 {
             key_alias,
             xlsx,
             json,
+            docx,
             seal,
             number,
             password_stdin,
+            token,
         } => output::report_cmd_with_key(
             &ctx,
             &dir,
-            &out,
+            out.as_deref(),
             template,
             identity,
             key_alias,
             xlsx,
             json,
+            docx,
             seal,
             number,
             password_stdin,
+            token,
         ),
         Command::Package(c) => output::package_cmd(&ctx, c),
         Command::Calendar(a) => calendar::run(&ctx, a),
+        Command::Bundle(c) => bundle::bundle_cmd(&ctx, c),
+        Command::Assign(a) => bundle::assign_cmd(&ctx, a),
         Command::Verify { file, trust, json } => output::verify_cmd(&ctx, &file, trust, json),
         Command::Pack(cmd) => match cmd {
             PackCmd::Validate { paths, json } => validate(&paths, json, lang),
@@ -235,6 +260,9 @@ pub fn run() -> i32 {
             }),
             PackCmd::ImportXlsx(a) => excel::pack_import(a, cli.checklists, lang),
             PackCmd::ExportXlsx(a) => excel::pack_export(a, cli.checklists, lang),
+            PackCmd::ExportOscal(a) => excel::pack_export_oscal(a, cli.checklists, lang),
+            PackCmd::ImportOscal(a) => excel::pack_import_oscal(a, cli.checklists, lang),
+            PackCmd::ImportCiso(a) => excel::pack_import_ciso(a, cli.checklists, lang),
             PackCmd::Questions { json } => with_library(cli.checklists, lang, |lib| {
                 render::questions(lib, json, lang);
                 0

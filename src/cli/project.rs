@@ -22,7 +22,7 @@ pub struct By {
 }
 
 impl By {
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         self.by
             .clone()
             .or_else(|| std::env::var("USER").ok())
@@ -51,6 +51,20 @@ pub enum ProjectCmd {
         #[command(flatten)]
         by: By,
     },
+    /// Start the next cycle from this project / 以本项目开始下一评估周期
+    ///
+    /// Scope answers, packs (moved to the library's newest content), assignments
+    /// and open findings are carried; verdicts are reset, last cycle's kept as reference.
+    Clone {
+        dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Carry the evidence records and files / 包含证据
+        #[arg(long)]
+        with_evidence: bool,
+        #[command(flatten)]
+        by: By,
+    },
     /// Move the project to the library's content of a pack / 将项目的检查单升级为当前检查单库中的版本
     ///
     /// Shows what changed (added, removed, changed, replaced requirements) and, unless
@@ -68,6 +82,36 @@ pub enum ProjectCmd {
         #[command(flatten)]
         by: By,
     },
+    /// Show, set or import the project information (report number, parties, team, tools, objects…) / 项目信息
+    ///
+    /// `project info DIR` shows it; `project info DIR set PATH VALUE` sets one field
+    /// (e.g. assessee.credit_code, schedule.start, time_zone, team — lists take JSON);
+    /// `project info DIR import FILE.toml|FILE.json` replaces all of it from a file.
+    Info {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<InfoAction>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum InfoAction {
+    /// Set one field by its dotted path / 设置一项
+    Set {
+        /// e.g. assessee.name, assessee.credit_code, schedule.start, objects.platforms, require_evidence
+        path: String,
+        value: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Replace the whole information from a TOML or JSON file / 从文件导入
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        by: By,
+    },
 }
 
 #[derive(Subcommand)]
@@ -77,6 +121,9 @@ pub enum ScopeCmd {
         dir: PathBuf,
         #[arg(required = true)]
         answers: Vec<String>,
+        /// On what evidence or interview the answers rest / 回答依据
+        #[arg(long)]
+        basis: Option<String>,
         #[command(flatten)]
         by: By,
     },
@@ -105,10 +152,40 @@ pub enum EvidenceCmd {
         title: Option<String>,
         #[arg(long, default_value = "")]
         note: String,
+        /// The document's own version, e.g. V2.1 / 文档版本
+        #[arg(long, default_value = "")]
+        doc_version: String,
+        /// Who issued the document / 出具方
+        #[arg(long, default_value = "")]
+        issuer: String,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
         by: By,
+    },
+    /// Change an item's title, note, document version or issuer / 修改证据信息
+    Set {
+        dir: PathBuf,
+        evidence: i64,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        /// The document's own version / 文档版本
+        #[arg(long)]
+        doc_version: Option<String>,
+        /// Who issued the document / 出具方
+        #[arg(long)]
+        issuer: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// One item: details, revisions' hashes, signature status of a signed PDF, parsed tool output / 查看证据
+    Show {
+        dir: PathBuf,
+        id: i64,
+        #[arg(long)]
+        json: bool,
     },
     /// List evidence / 列出证据
     List {
@@ -140,6 +217,8 @@ pub enum EvidenceCmd {
         #[command(flatten)]
         by: By,
     },
+    /// Import test-tool output (CycloneDX/SPDX SBOM, Trivy/Grype report, nmap XML, business-port CSV) as evidence with its parsed summary and proposed verdicts / 导入检测工具输出
+    ImportScan(super::scan::ImportScanArgs),
     /// Replace an item's file with a new revision (the old one is kept) / 替换为新版本
     Replace {
         dir: PathBuf,
@@ -157,8 +236,15 @@ pub enum AssessCmd {
         dir: PathBuf,
         requirement: String,
         verdict: String,
+        /// Justification (required for partial, nonconform, na) / 判定理由
         #[arg(long, default_value = "")]
         note: String,
+        /// What was found / 现状描述
+        #[arg(long)]
+        observation: Option<String>,
+        /// Why no evidence is linked (needed before approval when the project requires evidence) / 无证据的理由
+        #[arg(long)]
+        evidence_reason: Option<String>,
         #[command(flatten)]
         by: By,
     },
@@ -177,6 +263,9 @@ pub enum AssessCmd {
         /// unassessed | nonconform | inferred | rejudge | to-confirm | na
         #[arg(long)]
         filter: Option<String>,
+        /// Only the requirements assigned to NAME / 仅列出分配给此人的要求
+        #[arg(long, alias = "assignee", value_name = "NAME")]
+        mine: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -201,6 +290,24 @@ pub enum FindingCmd {
         due: Option<String>,
         #[arg(long)]
         note: Option<String>,
+        /// Problem description / 问题描述
+        #[arg(long)]
+        description: Option<String>,
+        /// Threat / 威胁
+        #[arg(long)]
+        threat: Option<String>,
+        /// Impact: high | medium | low / 影响程度
+        #[arg(long)]
+        impact: Option<String>,
+        /// Likelihood: high | medium | low / 发生可能性
+        #[arg(long)]
+        likelihood: Option<String>,
+        /// Recommendation / 整改建议
+        #[arg(long)]
+        recommendation: Option<String>,
+        /// Suggested time limit, e.g. 30日内 / 建议整改期限
+        #[arg(long)]
+        time_limit: Option<String>,
         #[command(flatten)]
         by: By,
     },
@@ -227,6 +334,24 @@ pub enum FindingCmd {
         title: Option<String>,
         #[arg(long)]
         note: Option<String>,
+        /// Problem description / 问题描述
+        #[arg(long)]
+        description: Option<String>,
+        /// Threat / 威胁
+        #[arg(long)]
+        threat: Option<String>,
+        /// Impact: high | medium | low / 影响程度
+        #[arg(long)]
+        impact: Option<String>,
+        /// Likelihood: high | medium | low / 发生可能性
+        #[arg(long)]
+        likelihood: Option<String>,
+        /// Recommendation / 整改建议
+        #[arg(long)]
+        recommendation: Option<String>,
+        /// Suggested time limit, e.g. 30日内 / 建议整改期限
+        #[arg(long)]
+        time_limit: Option<String>,
         #[command(flatten)]
         by: By,
     },
@@ -354,6 +479,12 @@ pub(crate) fn open_ro(ctx: &Ctx, dir: &Path) -> Result<Project, i32> {
 
 pub fn project(ctx: &Ctx, cmd: ProjectCmd) -> i32 {
     match cmd {
+        ProjectCmd::Clone {
+            dir,
+            out,
+            with_evidence,
+            by,
+        } => super::bundle::clone_cmd(ctx, &dir, &out, with_evidence, &by.name()),
         ProjectCmd::UpgradePack {
             dir,
             pack,
@@ -361,6 +492,7 @@ pub fn project(ctx: &Ctx, cmd: ProjectCmd) -> i32 {
             json,
             by,
         } => upgrade_pack(ctx, &dir, &pack, dry_run, json, &by.name()),
+        ProjectCmd::Info { dir, json, action } => info_cmd(ctx, &dir, json, action),
         ProjectCmd::Init {
             dir,
             name,
@@ -416,7 +548,12 @@ pub fn project(ctx: &Ctx, cmd: ProjectCmd) -> i32 {
 
 pub fn scope(ctx: &Ctx, cmd: ScopeCmd) -> i32 {
     match cmd {
-        ScopeCmd::Set { dir, answers, by } => {
+        ScopeCmd::Set {
+            dir,
+            answers,
+            basis,
+            by,
+        } => {
             let mut pairs = Vec::new();
             for a in &answers {
                 let Some((k, v)) = a.split_once('=') else {
@@ -435,7 +572,7 @@ pub fn scope(ctx: &Ctx, cmd: ScopeCmd) -> i32 {
                 Ok(p) => p,
                 Err(c) => return c,
             };
-            match assess::set_scope(&mut p, &by.name(), &pairs) {
+            match assess::set_scope_with(&mut p, &by.name(), &pairs, basis.as_deref()) {
                 Ok(()) => {
                     let na = assess::statuses(&p)
                         .map(|s| {
@@ -475,7 +612,13 @@ pub fn scope(ctx: &Ctx, cmd: ScopeCmd) -> i32 {
             if json {
                 let open_q: Vec<&String> =
                     used.iter().filter(|q| !answers.contains_key(*q)).collect();
-                json_out(&json!({"schema": 1, "answers": answers, "open": open_q}));
+                let records = match assess::scope_records(&p) {
+                    Ok(r) => r,
+                    Err(e) => return ctx.fail(&e),
+                };
+                json_out(
+                    &json!({"schema": 1, "answers": answers, "open": open_q, "records": records}),
+                );
                 return 0;
             }
             for q in &used {
@@ -519,6 +662,8 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
             method,
             title,
             note,
+            doc_version,
+            issuer,
             json,
             by,
         } => {
@@ -541,6 +686,8 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
                 method,
                 title,
                 note,
+                doc_version,
+                issuer,
                 ..Default::default()
             };
             let cancel = AtomicBool::new(false);
@@ -629,7 +776,29 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
                 Ok(i) => i,
                 Err(e) => return ctx.fail(&e),
             };
+            let signatures: std::collections::BTreeMap<i64, iovaudit::i18n::Text> =
+                evidence::summary_rows(&p, &[evidence::SIGNATURE_KIND], None)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|r| {
+                        serde_json::from_str::<iovaudit::sign::evidence_status::PdfSignatureStatus>(
+                            &r.summary,
+                        )
+                        .ok()
+                        .map(|st| (r.evidence_id, st.summary))
+                    })
+                    .collect();
             if json {
+                let items: Vec<serde_json::Value> = items
+                    .iter()
+                    .map(|i| {
+                        let mut v = json!(i);
+                        if let Some(t) = signatures.get(&i.id) {
+                            v["signature_status"] = json!(t);
+                        }
+                        v
+                    })
+                    .collect();
                 json_out(&json!({"schema": 1, "evidence": items}));
                 return 0;
             }
@@ -645,6 +814,13 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
                 );
                 println!("       SHA-256 {}", i.sha256);
                 println!("       SM3     {}", i.sm3);
+                if let Some(t) = signatures.get(&i.id) {
+                    println!(
+                        "       {}{}",
+                        ctx.t("签名：", "signatures: "),
+                        t.get(ctx.lang)
+                    );
+                }
                 if !i.requirements.is_empty() {
                     println!(
                         "       {}{}",
@@ -662,6 +838,7 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
             );
             0
         }
+        EvidenceCmd::Show { dir, id, json } => evidence_show(ctx, &dir, id, json),
         EvidenceCmd::Verify { dir, json } => {
             let p = match open_ro(ctx, &dir) {
                 Ok(p) => p,
@@ -687,6 +864,14 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
                 }
                 for f in &out.unexpected {
                     println!("{}{f}", ctx.t("多余  ", "unexpected "));
+                }
+                for (id, rev, before, now) in &out.signature_changes {
+                    println!(
+                        "{}#{id} r{rev}  {} → {}",
+                        ctx.t("签名状态变化 ", "signature status changed "),
+                        before.get(ctx.lang),
+                        now.get(ctx.lang)
+                    );
                 }
                 if out.is_ok() {
                     println!(
@@ -754,6 +939,30 @@ pub fn evidence(ctx: &Ctx, cmd: EvidenceCmd) -> i32 {
             "已取消关联",
             "unlinked",
         ),
+        EvidenceCmd::ImportScan(a) => super::scan::import_scan(ctx, a),
+        EvidenceCmd::Set {
+            dir,
+            evidence: id,
+            title,
+            note,
+            doc_version,
+            issuer,
+            by,
+        } => {
+            let upd = evidence::ItemUpdate {
+                title,
+                note,
+                doc_version,
+                issuer,
+            };
+            simple(
+                ctx,
+                &dir,
+                |p| evidence::set_details(p, &by.name(), id, &upd).map(|_| ()),
+                "已更新证据信息",
+                "evidence details updated",
+            )
+        }
         EvidenceCmd::Replace {
             dir,
             evidence: id,
@@ -811,6 +1020,8 @@ pub fn assess_cmd(ctx: &Ctx, cmd: AssessCmd) -> i32 {
             requirement,
             verdict,
             note,
+            observation,
+            evidence_reason,
             by,
         } => {
             let Some(v) = Verdict::parse(&verdict) else {
@@ -821,7 +1032,13 @@ pub fn assess_cmd(ctx: &Ctx, cmd: AssessCmd) -> i32 {
                 Ok(p) => p,
                 Err(c) => return c,
             };
-            match assess::set_verdict(&mut p, &by.name(), &requirement, v, &note) {
+            let input = assess::VerdictInput {
+                verdict: v,
+                note,
+                observation,
+                evidence_reason,
+            };
+            match assess::set_verdict(&mut p, &by.name(), &requirement, &input) {
                 Ok(props) => {
                     println!("{} {}", requirement, ctx.text(&v.label()));
                     for pr in props {
@@ -853,6 +1070,7 @@ pub fn assess_cmd(ctx: &Ctx, cmd: AssessCmd) -> i32 {
             dir,
             pack,
             filter,
+            mine,
             json,
         } => {
             let p = match open_ro(ctx, &dir) {
@@ -885,9 +1103,29 @@ pub fn assess_cmd(ctx: &Ctx, cmd: AssessCmd) -> i32 {
                         Some(_) => true,
                     }
             };
-            let list: Vec<&assess::Status> = all.iter().filter(keep).collect();
+            let (who, previous) = match (
+                assess::merge::assignees(&p),
+                assess::merge::previous_verdicts(&p),
+            ) {
+                (Ok(w), Ok(pv)) => (w, pv),
+                (Err(e), _) | (_, Err(e)) => return ctx.fail(&e),
+            };
+            let list: Vec<&assess::Status> = all
+                .iter()
+                .filter(keep)
+                .filter(|s| {
+                    mine.as_ref()
+                        .is_none_or(|m| who.get(&s.requirement) == Some(m))
+                })
+                .collect();
             if json {
-                json_out(&json!({"schema": 1, "requirements": list}));
+                let previous: std::collections::BTreeMap<_, _> = previous
+                    .iter()
+                    .filter(|(k, _)| list.iter().any(|s| &s.requirement == *k))
+                    .collect();
+                json_out(
+                    &json!({"schema": 1, "requirements": list, "assignees": who, "previous": previous}),
+                );
                 return 0;
             }
             for s in &list {
@@ -915,6 +1153,17 @@ pub fn assess_cmd(ctx: &Ctx, cmd: AssessCmd) -> i32 {
                         )
                     }
                     _ => {}
+                }
+                if let Some(pv) = previous.get(&s.requirement) {
+                    println!(
+                        "{:<17}{}{}（{}，{}）{}",
+                        "",
+                        ctx.t("上一周期：", "last cycle: "),
+                        ctx.text(&pv.verdict.label()),
+                        pv.assessor,
+                        pv.at,
+                        pv.note
+                    );
                 }
                 if let Some(r) = &s.recorded {
                     if let Some(why) = r.rejudge.as_ref().filter(|_| !r.confirmed) {
@@ -947,8 +1196,21 @@ pub fn finding(ctx: &Ctx, cmd: FindingCmd) -> i32 {
             owner,
             due,
             note,
+            description,
+            threat,
+            impact,
+            likelihood,
+            recommendation,
+            time_limit,
             by,
         } => {
+            let (impact, likelihood) = match (
+                level_arg(ctx, "--impact", impact),
+                level_arg(ctx, "--likelihood", likelihood),
+            ) {
+                (Ok(i), Ok(l)) => (i, l),
+                (Err(c), _) | (_, Err(c)) => return c,
+            };
             let Some(sev) = Severity::parse(&severity) else {
                 eprintln!(
                     "{}",
@@ -971,6 +1233,12 @@ pub fn finding(ctx: &Ctx, cmd: FindingCmd) -> i32 {
                 due,
                 note,
                 status: None,
+                description,
+                threat,
+                impact,
+                likelihood,
+                recommendation,
+                time_limit,
             };
             match assess::add_finding(&mut p, &by.name(), &input) {
                 Ok(id) => {
@@ -1031,8 +1299,21 @@ pub fn finding(ctx: &Ctx, cmd: FindingCmd) -> i32 {
             due,
             title,
             note,
+            description,
+            threat,
+            impact,
+            likelihood,
+            recommendation,
+            time_limit,
             by,
         } => {
+            let (impact, likelihood) = match (
+                level_arg(ctx, "--impact", impact),
+                level_arg(ctx, "--likelihood", likelihood),
+            ) {
+                (Ok(i), Ok(l)) => (i, l),
+                (Err(c), _) | (_, Err(c)) => return c,
+            };
             let status = match status.as_deref().map(FindingStatus::parse) {
                 Some(None) => {
                     eprintln!(
@@ -1069,6 +1350,12 @@ pub fn finding(ctx: &Ctx, cmd: FindingCmd) -> i32 {
                 due,
                 status,
                 note,
+                description,
+                threat,
+                impact,
+                likelihood,
+                recommendation,
+                time_limit,
             };
             simple(
                 ctx,
@@ -1076,6 +1363,127 @@ pub fn finding(ctx: &Ctx, cmd: FindingCmd) -> i32 {
                 |p| assess::update_finding(p, &by.name(), id, &input),
                 "已更新",
                 "updated",
+            )
+        }
+    }
+}
+
+/// `--impact` / `--likelihood`: high, medium, low (or 高/中/低); empty or
+/// `none` clears. Exit code 2 on anything else.
+fn level_arg(ctx: &Ctx, flag: &str, v: Option<String>) -> Result<Option<Option<Severity>>, i32> {
+    let Some(v) = v else { return Ok(None) };
+    let t = v.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("none") {
+        return Ok(Some(None));
+    }
+    match Severity::parse(t) {
+        Some(s) => Ok(Some(Some(s))),
+        None => {
+            eprintln!(
+                "{}",
+                ctx.t(
+                    &format!("错误：{flag} 应为 high、medium 或 low（高/中/低），而不是 `{t}`"),
+                    &format!("error: {flag} must be high, medium or low, not `{t}`")
+                )
+            );
+            Err(2)
+        }
+    }
+}
+
+/// The system time zone: `TZ` (an IANA name) or the OS's configured zone,
+/// else UTC. Read here, in the CLI, and passed to the core.
+pub(crate) fn system_zone() -> iovaudit::timefmt::Tz {
+    iovaudit::timefmt::system_zone(
+        std::env::var("TZ").ok().as_deref(),
+        iana_time_zone::get_timezone().ok().as_deref(),
+    )
+}
+
+fn flatten_info(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten_info(&p, x, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                flatten_info(&format!("{prefix}.{i}"), x, out);
+            }
+        }
+        Value::Null | Value::Bool(false) => {}
+        Value::String(s) if s.is_empty() => {}
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+fn info_cmd(ctx: &Ctx, dir: &Path, json: bool, action: Option<InfoAction>) -> i32 {
+    use iovaudit::project::info;
+    match action {
+        None => {
+            let p = match open_ro(ctx, dir) {
+                Ok(p) => p,
+                Err(c) => return c,
+            };
+            let i = match info::info(&p) {
+                Ok(i) => i,
+                Err(e) => return ctx.fail(&e),
+            };
+            if json {
+                json_out(&json!({"schema": 1, "info": i}));
+                return 0;
+            }
+            let mut rows = Vec::new();
+            flatten_info("", &serde_json::to_value(&i).unwrap_or_default(), &mut rows);
+            if rows.is_empty() {
+                println!(
+                    "{}",
+                    ctx.t(
+                        "尚未填写项目信息（iovaudit project info DIR set PATH VALUE，或 import FILE.toml）",
+                        "no project information yet (iovaudit project info DIR set PATH VALUE, or import FILE.toml)"
+                    )
+                );
+            }
+            for (k, v) in &rows {
+                println!("{k} = {v}");
+            }
+            let tz = i.zone(system_zone());
+            println!(
+                "{}{}",
+                ctx.t("日期所用时区：", "dates are shown in: "),
+                iovaudit::timefmt::zone_label(tz, None)
+            );
+            for pr in &i.problems() {
+                eprintln!("{}{}", ctx.t("警告：", "warning: "), ctx.text(pr));
+            }
+            0
+        }
+        Some(InfoAction::Set { path, value, by }) => simple(
+            ctx,
+            dir,
+            |p| info::set_field(p, &by.name(), &path, &value),
+            "已更新项目信息",
+            "project information updated",
+        ),
+        Some(InfoAction::Import { file, by }) => {
+            let new = match info::parse_file(&file) {
+                Ok(i) => i,
+                Err(e) => return ctx.fail(&e),
+            };
+            simple(
+                ctx,
+                dir,
+                |p| info::set(p, &by.name(), &new),
+                "已导入项目信息",
+                "project information imported",
             )
         }
     }
@@ -1183,7 +1591,11 @@ pub fn review(ctx: &Ctx, cmd: ReviewCmd) -> i32 {
         ReviewCmd::Submit { dir, by } => simple(
             ctx,
             &dir,
-            |p| assess::submit(p, &by.name()),
+            |p| {
+                assess::submit(p, &by.name())?;
+                warn_readiness(ctx, p);
+                Ok(())
+            },
             "已提交审核",
             "submitted for review",
         ),
@@ -1194,6 +1606,7 @@ pub fn review(ctx: &Ctx, cmd: ReviewCmd) -> i32 {
             };
             match assess::approve(&mut p, &by.name()) {
                 Ok(h) => {
+                    warn_readiness(ctx, &p);
                     println!(
                         "{}",
                         ctx.t(
@@ -1213,6 +1626,15 @@ pub fn review(ctx: &Ctx, cmd: ReviewCmd) -> i32 {
             "已重新打开为新修订版",
             "reopened as a new revision",
         ),
+    }
+}
+
+/// Prints the readiness warnings (verdicts without evidence) on stderr.
+fn warn_readiness(ctx: &Ctx, p: &Project) {
+    if let Ok(r) = assess::readiness(p) {
+        for m in r.messages() {
+            eprintln!("{}{}", ctx.t("警告：", "warning: "), ctx.text(&m));
+        }
     }
 }
 
@@ -1288,10 +1710,17 @@ pub fn journal_cmd(ctx: &Ctx, cmd: JournalCmd) -> i32 {
             if json {
                 json_out(&json!({"schema": 1, "entries": es}));
             } else {
+                // Times in the project's zone (else the system's), zone stated.
+                let tz = iovaudit::project::info::time_zone(&p, system_zone())
+                    .unwrap_or_else(|_| system_zone());
                 for e in es {
                     println!(
                         "#{:<4} {}  {:<18} {}  {}",
-                        e.seq, e.at, e.action, e.actor, e.detail
+                        e.seq,
+                        iovaudit::timefmt::local_datetime_secs(&e.at, tz),
+                        e.action,
+                        e.actor,
+                        e.detail
                     );
                 }
             }
@@ -1319,11 +1748,26 @@ pub fn status(ctx: &Ctx, dir: &Path, json: bool) -> i32 {
             .filter(|f| f.status == FindingStatus::Open)
             .count();
         let versions = p.pack_versions()?;
+        let assessors = assess::merge::progress(&p)?;
         if json {
             json_out(
-                &json!({"schema": 1, "project": meta, "pack_versions": versions, "scope_answered": answers.len(), "score": s, "evidence": ev.len(), "findings": fs.len(), "open_findings": open_findings, "journal": {"entries": n, "head": head, "intact": breaks.is_empty()}}),
+                &json!({"schema": 1, "project": meta, "pack_versions": versions, "scope_answered": answers.len(), "score": s, "evidence": ev.len(), "findings": fs.len(), "open_findings": open_findings, "journal": {"entries": n, "head": head, "intact": breaks.is_empty()}, "assessors": assessors}),
             );
             return Ok(0);
+        }
+        for g in &assessors {
+            let who = if g.assessor.is_empty() {
+                ctx.t("（未分配）", "(unassigned)").to_string()
+            } else {
+                g.assessor.clone()
+            };
+            println!(
+                "{}",
+                ctx.t(
+                    &format!("评估人 {who}：已判定 {}/{}", g.done, g.assigned),
+                    &format!("assessor {who}: {}/{} judged", g.done, g.assigned)
+                )
+            );
         }
         println!("{}", meta.name);
         println!(
@@ -1559,4 +2003,82 @@ pub fn demo(ctx: &Ctx, dir: &Path) -> i32 {
         }
         Err(e) => ctx.fail(&e),
     }
+}
+
+/// `evidence show`: one item with its signature status and parsed tool output.
+fn evidence_show(ctx: &Ctx, dir: &Path, id: i64, json: bool) -> i32 {
+    let p = match open_ro(ctx, dir) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let item = match evidence::get(&p, id) {
+        Ok(i) => i,
+        Err(e) => return ctx.fail(&e),
+    };
+    let signature = match evidence::signature_status(&p, id) {
+        Ok(s) => s,
+        Err(e) => return ctx.fail(&e),
+    };
+    let scan = match iovaudit::scan::summary_of(&p, id) {
+        Ok(s) => s,
+        Err(e) => return ctx.fail(&e),
+    };
+    if json {
+        json_out(&json!({
+            "schema": 1,
+            "evidence": item,
+            "signature_status": signature,
+            "scan_summary": scan,
+        }));
+        return 0;
+    }
+    println!(
+        "#{} {}  [{}] r{}",
+        item.id, item.title, item.method, item.revision
+    );
+    println!("  {}{}", ctx.t("文件：", "file: "), item.original_name);
+    println!("  {}{}", ctx.t("大小：", "size: "), human_size(item.size));
+    println!("  SHA-256 {}", item.sha256);
+    println!("  SM3     {}", item.sm3);
+    println!(
+        "  {}{}  {}",
+        ctx.t("收集：", "collected: "),
+        item.collected_at,
+        item.collected_by
+    );
+    if !item.doc_version.is_empty() {
+        println!(
+            "  {}{}",
+            ctx.t("文档版本：", "document version: "),
+            item.doc_version
+        );
+    }
+    if !item.issuer.is_empty() {
+        println!("  {}{}", ctx.t("出具方：", "issuer: "), item.issuer);
+    }
+    if !item.note.is_empty() {
+        println!("  {}{}", ctx.t("说明：", "note: "), item.note);
+    }
+    if !item.requirements.is_empty() {
+        println!(
+            "  {}{}",
+            ctx.t("关联：", "linked: "),
+            item.requirements.join(", ")
+        );
+    }
+    if let Some(st) = &signature {
+        println!(
+            "  {}{}",
+            ctx.t("签名：", "signatures: "),
+            st.summary.get(ctx.lang)
+        );
+        for sig in &st.signatures {
+            println!(
+                "    {}  {}  {}  {}",
+                sig.field, sig.signer, sig.subfilter, sig.status
+            );
+        }
+    }
+    super::scan::print_stored(ctx.lang, scan.as_ref(), false);
+    0
 }

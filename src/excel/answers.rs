@@ -22,6 +22,7 @@ enum AF {
     Evidence,
     Sha256,
     VerdictCode,
+    Observation,
 }
 
 static FIELDS: Fields<AF> = Fields {
@@ -96,6 +97,17 @@ static FIELDS: Fields<AF> = Fields {
             AF::Sha256,
             &["sha-256", "sha256", "哈希", "哈希值", "文件哈希", "hash"],
         ),
+        (
+            AF::Observation,
+            &[
+                "现状描述",
+                "现状",
+                "现场情况",
+                "observation",
+                "observations",
+                "current state",
+            ],
+        ),
     ],
     names: &[
         ("id", AF::Id),
@@ -103,6 +115,7 @@ static FIELDS: Fields<AF> = Fields {
         ("note", AF::Note),
         ("evidence", AF::Evidence),
         ("sha256", AF::Sha256),
+        ("observation", AF::Observation),
     ],
 };
 
@@ -124,6 +137,9 @@ pub struct PlannedRow {
     pub requirement: String,
     pub verdict: Verdict,
     pub note: String,
+    /// 现状描述 from the form's observation column (None: the form has none,
+    /// and the recorded observation is kept).
+    pub observation: Option<String>,
     /// False when only evidence links are added (the verdict and note are already recorded).
     pub set_verdict: bool,
     /// Evidence ids to link (not linked yet).
@@ -563,6 +579,7 @@ fn read_form(
     let note_col = header.col(AF::Note);
     let ev_col = header.col(AF::Evidence);
     let sha_col = header.col(AF::Sha256);
+    let obs_col = header.col(AF::Observation);
     let lib = cx.project.library();
     for r in header.data_start()..sheet.height() {
         let mut errs: Vec<Problem> = Vec::new();
@@ -583,6 +600,20 @@ fn read_form(
         let note_raw = cell_text(sheet, r, note_col, &mut errs, &t!("说明", "note"));
         let ev_raw = cell_text(sheet, r, ev_col, &mut errs, &t!("证明材料", "evidence"));
         let sha_raw = cell_text(sheet, r, sha_col, &mut errs, &t!("SHA-256", "SHA-256"));
+        let observation = obs_col
+            .map(|c| {
+                lines(&cell_text(
+                    sheet,
+                    r,
+                    Some(c),
+                    &mut errs,
+                    &t!("现状描述", "observation"),
+                ))
+                .join("\n")
+            })
+            // An empty cell keeps what is recorded (a form exported without
+            // observations must not erase them).
+            .filter(|o| !o.is_empty());
         // A banner or note row (one text merged across the row) answers nothing.
         let cells = sheet.row_cells(r);
         let banner = cells.len() > 1
@@ -793,9 +824,11 @@ fn read_form(
         let person = previous
             .as_ref()
             .is_some_and(|p| p.inferred_from.is_none() || p.confirmed);
-        let same = previous
-            .as_ref()
-            .is_some_and(|p| p.verdict == verdict && lines(&p.note).join("\n") == note);
+        let same = previous.as_ref().is_some_and(|p| {
+            p.verdict == verdict
+                && lines(&p.note).join("\n") == note
+                && observation.as_ref().is_none_or(|o| *o == p.observation)
+        });
         let same_inferred = inferred_mark
             && previous
                 .as_ref()
@@ -824,6 +857,7 @@ fn read_form(
             requirement: rid,
             verdict,
             note,
+            observation,
             set_verdict,
             link: new_links,
             previous,
@@ -908,6 +942,7 @@ pub fn apply_answers(
             "requirement": r.requirement,
             "verdict": if r.set_verdict { Some(r.verdict.as_str()) } else { None },
             "note": if r.set_verdict { Some(&r.note) } else { None },
+            "observation": if r.set_verdict { r.observation.as_ref() } else { None },
             "link": r.link,
             "replaced": r.previous.as_ref().filter(|_| r.set_verdict).map(|p| p.verdict.as_str()),
             "at": r.at.render(),
@@ -922,10 +957,10 @@ pub fn apply_answers(
         for r in &plan.rows {
             if r.set_verdict {
                 tx.execute(
-                    "INSERT INTO verdict (requirement, verdict, note, assessor, at, inferred_from, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, NULL, 1)
+                    "INSERT INTO verdict (requirement, verdict, note, assessor, at, inferred_from, confirmed, observation) VALUES (?1, ?2, ?3, ?4, ?5, NULL, 1, COALESCE(?6, ''))
                      ON CONFLICT(requirement) DO UPDATE SET verdict = excluded.verdict, note = excluded.note, assessor = excluded.assessor,
-                     at = excluded.at, inferred_from = NULL, confirmed = 1",
-                    params![r.requirement, r.verdict.as_str(), r.note, by.trim(), at],
+                     at = excluded.at, inferred_from = NULL, confirmed = 1, observation = COALESCE(?6, verdict.observation)",
+                    params![r.requirement, r.verdict.as_str(), r.note, by.trim(), at, r.observation],
                 )?;
                 verdicts += 1;
             }
@@ -937,13 +972,8 @@ pub fn apply_answers(
             }
         }
         for p in &plan.proposals {
-            let n = format!(
-                "由 {} 的结论推断（映射关系：{}）/ inferred from {} ({})",
-                p.from,
-                p.relation.label().zh,
-                p.from,
-                p.relation.label().en
-            );
+            let t = assess::inference_note(&p.from, p.relation, p.verdict);
+            let n = format!("{} / {}", t.zh, t.en);
             tx.execute(
                 "INSERT INTO verdict (requirement, verdict, note, assessor, at, inferred_from, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)
                  ON CONFLICT(requirement) DO UPDATE SET verdict = excluded.verdict, note = excluded.note, assessor = excluded.assessor,

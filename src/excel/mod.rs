@@ -36,7 +36,7 @@ mod ods_scan;
 mod pack_export;
 mod pack_import;
 mod sheet;
-mod text;
+pub(crate) mod text;
 mod xls_scan;
 
 pub use answers::{
@@ -48,7 +48,7 @@ pub use pack_import::{
     import_pack, PackImport, PackImportOptions, SkippedRow, DEFAULT_WEIGHT, EN_PENDING,
     EVIDENCE_PENDING,
 };
-pub use sheet::{col_letter, Workbook};
+pub use sheet::{col_letter, Val, Workbook};
 
 use crate::i18n::{Lang, Text};
 use crate::t;

@@ -69,6 +69,12 @@ pub(crate) static FIELDS: Fields<PF> = Fields {
                 "requirement id",
                 "req id",
                 "id",
+                "ref",
+                "ref id",
+                "ref_id",
+                "test id",
+                "control id",
+                "item id",
             ],
         ),
         (
@@ -142,8 +148,6 @@ pub(crate) static FIELDS: Fields<PF> = Fields {
                 "检查事项",
                 "项目",
                 "检查点",
-                "检查要点",
-                "要点",
                 "名称",
                 "标题",
                 "事项",
@@ -152,6 +156,10 @@ pub(crate) static FIELDS: Fields<PF> = Fields {
                 "item",
                 "requirement",
                 "check item",
+                "name",
+                "test name",
+                "control name",
+                "requirement name",
             ],
         ),
         (
@@ -169,6 +177,8 @@ pub(crate) static FIELDS: Fields<PF> = Fields {
             PF::Text,
             &[
                 "检查内容",
+                "检查要点",
+                "要点",
                 "内容",
                 "要求",
                 "检查要求",
@@ -186,6 +196,11 @@ pub(crate) static FIELDS: Fields<PF> = Fields {
                 "description",
                 "requirement text",
                 "details",
+                "objective",
+                "objectives",
+                "test objective",
+                "test objectives",
+                "control objective",
             ],
         ),
         (
@@ -407,9 +422,32 @@ impl Ctx<'_> {
         Some((c, self.sheet.get(row, c)))
     }
 
-    /// A text field: formula errors reported, empty → None.
+    /// A text field: formula errors reported, empty → None. When several
+    /// columns name the field (see [`joinable`]), their texts are joined.
     fn text(&mut self, row: u32, f: PF) -> Option<(u32, String)> {
-        let (c, v) = self.cell(row, f)?;
+        let cols = self.header.cols(f);
+        if cols.len() > 1 {
+            let mut first: Option<u32> = None;
+            let mut out = String::new();
+            for c in cols {
+                let Some(s) = self.text_at(row, c) else {
+                    continue;
+                };
+                first.get_or_insert(c);
+                if !out.is_empty() {
+                    out.push_str(join_sep(f, &out));
+                }
+                out.push_str(s.trim());
+            }
+            return first.map(|c| (c, out));
+        }
+        let c = self.header.col(f)?;
+        self.text_at(row, c).map(|s| (c, s))
+    }
+
+    /// One cell as text: formula errors reported, empty → None.
+    fn text_at(&mut self, row: u32, c: u32) -> Option<String> {
+        let v = self.sheet.get(row, c);
         match v {
             Val::Empty => None,
             Val::Error(e) => {
@@ -430,7 +468,7 @@ impl Ctx<'_> {
                 if collapse(&s).is_empty() {
                     None
                 } else {
-                    Some((c, s))
+                    Some(s)
                 }
             }
         }
@@ -534,6 +572,35 @@ impl Ctx<'_> {
         self.text(row, f)
             .map(|(c, s)| (c, norm_token(&s)))
             .filter(|(_, s)| !s.is_empty())
+    }
+}
+
+/// Fields whose columns are joined when a sheet has several of them
+/// (检查项 and 项目, 检查内容 and 检查要点 …); any other field named twice stops the import.
+fn joinable(f: PF) -> bool {
+    matches!(
+        f,
+        PF::Title
+            | PF::TitleEn
+            | PF::Text
+            | PF::TextEn
+            | PF::Evidence
+            | PF::EvidenceEn
+            | PF::Note
+            | PF::Clause
+            | PF::ProvenanceNote
+    )
+}
+
+/// What goes between the texts of two columns of field `f`.
+fn join_sep(f: PF, before: &str) -> &'static str {
+    match f {
+        PF::Evidence | PF::EvidenceEn => "\n",
+        PF::Title | PF::TitleEn | PF::Clause => " / ",
+        _ if before.ends_with(['。', '；', '！', '？', '：']) => "",
+        _ if before.ends_with(['.', ';', '!', '?', ':']) => " ",
+        _ if before.chars().last().is_some_and(|c| (c as u32) >= 0x2E80) => "；",
+        _ => "; ",
     }
 }
 
@@ -837,6 +904,21 @@ pub fn import_pack(
     questions: &[SourceFile],
 ) -> Result<PackImport, Problem> {
     let file = wb.file.clone();
+    // A CISO Assistant library workbook has its own importer.
+    if opts.sheet.is_none()
+        && wb
+            .sheet_names
+            .iter()
+            .any(|n| n.trim().eq_ignore_ascii_case("library_meta"))
+    {
+        return Err(Problem::error(
+            Location::file(&file),
+            t!(
+                "这是 CISO Assistant 的框架库表格（有 library_meta 工作表）：请用 iovaudit pack import-ciso 导入",
+                "this is a CISO Assistant library workbook (it has a library_meta sheet): import it with `iovaudit pack import-ciso`"
+            ),
+        ));
+    }
     // The pack sheet, if the workbook has one.
     let meta_name = wb
         .sheet_names
@@ -857,7 +939,9 @@ pub fn import_pack(
             (sheet, header)
         }
         None => {
-            let mut found = None;
+            // Among all sheets, the one with the best header: a title or text
+            // column first, then the most recognised columns; the first on a tie.
+            let mut found: Option<(usize, Sheet, Option<Header<PF>>)> = None;
             let names: Vec<String> = wb
                 .sheet_names
                 .iter()
@@ -868,18 +952,21 @@ pub fn import_pack(
             for n in &names {
                 let sheet = wb.sheet(n)?;
                 let h = find_header(&sheet, &FIELDS, &opts.columns)?;
-                let usable = h
-                    .as_ref()
-                    .is_some_and(|h| h.has(PF::Title) || h.has(PF::Text));
-                if usable {
-                    found = Some((sheet, h));
-                    break;
-                }
-                if first.is_none() {
+                let score = h.as_ref().map_or(0, |h| {
+                    let usable = h.has(PF::Title) || h.has(PF::Text);
+                    if usable {
+                        1000 + h.columns.len()
+                    } else {
+                        0
+                    }
+                });
+                if score > 0 && found.as_ref().is_none_or(|(b, _, _)| score > *b) {
+                    found = Some((score, sheet, h));
+                } else if first.is_none() {
                     first = Some((sheet, h));
                 }
             }
-            match found.or(first) {
+            match found.map(|(_, s, h)| (s, h)).or(first) {
                 Some(x) => x,
                 None => {
                     return Err(Problem::error(
@@ -913,11 +1000,48 @@ pub fn import_pack(
         ));
     }
 
-    let machine = header.has(PF::Id) || header.has(PF::SectionId) || !meta.is_empty();
+    // A field named by two columns: text fields are joined (and said so);
+    // any other field stops the import, naming both cells.
+    let cell_of = |c: u32| -> String {
+        let row = (header.first_row..=header.last_row)
+            .rev()
+            .find(|r| !sheet.get(*r, c).is_empty())
+            .unwrap_or(header.last_row);
+        format!("{}{}（{}）", col_letter(c), row + 1, header.text_of(c))
+    };
+    let mut join_notes: Vec<Problem> = Vec::new();
+    for (c, f) in &header.extra {
+        let name = FIELDS.name_of(*f);
+        let Some(c0) = header.col(*f) else { continue };
+        let (a, b) = (cell_of(c0), cell_of(*c));
+        if joinable(*f) {
+            join_notes.push(Problem::warning(
+                sheet.loc(header.last_row, *c),
+                t!(
+                    "{a} 与 {b} 都是「{name}」列：两列内容已合并",
+                    "{a} and {b} both read as `{name}`: their texts are joined"
+                ),
+            ));
+        } else {
+            return Err(Problem::error(
+                sheet.loc(header.last_row, *c),
+                t!(
+                    "{a} 与 {b} 都是「{name}」列，无法确定用哪一列；请删去一列，或用 --column {name}=列字母 指定",
+                    "{a} and {b} both read as `{name}`: it is not clear which to use; remove one, or name it with --column {name}=LETTER"
+                ),
+            ));
+        }
+    }
+    // Our own export (or a sheet mimicking it): requirement ids and section ids as written.
+    let own_id_header = header.col(PF::Id).is_some_and(|c| {
+        let t = norm_header(&header.text_of(c));
+        t.contains("requirementid") || t.contains("要求编号") || t.contains("要求标识")
+    });
+    let machine = own_id_header || header.has(PF::SectionId) || !meta.is_empty();
     let mut cx = Ctx {
         sheet: &sheet,
         header: &header,
-        problems: Vec::new(),
+        problems: join_notes,
         machine,
     };
     let mut skipped: Vec<SkippedRow> = Vec::new();
@@ -1044,6 +1168,33 @@ pub fn import_pack(
                         t!("只有一个单元格：{shown}", "a single cell: {shown}"),
                     );
                 }
+                continue;
+            }
+        }
+        // A row with a category and nothing of a requirement (at most a
+        // number or clause beside it) starts a section.
+        if let Some(cat_c) = header.col(PF::Category) {
+            let content = [
+                PF::Title,
+                PF::Text,
+                PF::TitleEn,
+                PF::TextEn,
+                PF::Evidence,
+                PF::Note,
+            ];
+            let has_content = content
+                .iter()
+                .flat_map(|f| header.cols(*f))
+                .any(|c| !collapse(&sheet.get(r, c).text()).is_empty());
+            let cat = one_line(&sheet.get(r, cat_c).text());
+            if !cat.is_empty() && !has_content && !is_total(&cat) {
+                let shown: String = cat.chars().take(30).collect();
+                current_category = Some(cat);
+                skip(
+                    &mut skipped,
+                    r,
+                    t!("章节标题行：{shown}", "section heading row: {shown}"),
+                );
                 continue;
             }
         }
@@ -2040,6 +2191,36 @@ fn read_item(cx: &mut Ctx<'_>, r: u32, current: &mut Option<String>) -> Option<I
 /// usable and unique one, else `PACK-001`… in row order.
 fn assign_ids(cx: &mut Ctx<'_>, items: &mut [Item], pack_id: &str, renamed_from: Option<&str>) {
     let has_id_col = cx.header.has(PF::Id);
+    // A sheet whose ids carry no pack prefix at all (`LOG-01`, `1.2` under
+    // `ID` / `Ref` / `Test ID`): the pack id is put before each.
+    if has_id_col
+        && !cx.machine
+        && items.iter().all(|it| {
+            it.id
+                .as_deref()
+                .is_none_or(|id| !id.starts_with(&format!("{pack_id}-")))
+        })
+    {
+        for it in items.iter_mut() {
+            if let Some(id) = &it.id {
+                let suffix: String = fold_width(id)
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '.' {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect::<String>()
+                    .trim_matches(['-', '.'])
+                    .to_string();
+                if id_suffix_ok(&suffix) {
+                    it.id = Some(format!("{pack_id}-{suffix}"));
+                }
+            }
+        }
+    }
     if has_id_col {
         let mut seen: HashMap<String, u32> = HashMap::new();
         for it in items.iter_mut() {

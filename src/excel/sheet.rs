@@ -691,8 +691,11 @@ pub struct Header<F> {
     /// 0-based rows of the header (one or two).
     pub first_row: u32,
     pub last_row: u32,
-    /// Recognised columns, left to right.
+    /// Recognised columns, left to right: the leftmost column of each field.
     pub columns: Vec<(u32, F)>,
+    /// Further columns that name a field already in `columns` (left to
+    /// right): never dropped, the importer joins them or refuses the sheet.
+    pub extra: Vec<(u32, F)>,
     /// The header text of every non-empty header column.
     pub texts: Vec<(u32, String)>,
 }
@@ -704,6 +707,14 @@ impl<F: Copy + PartialEq> Header<F> {
 
     pub fn has(&self, f: F) -> bool {
         self.col(f).is_some()
+    }
+
+    /// Every column of field `f`: the first, then the extra ones.
+    pub fn cols(&self, f: F) -> Vec<u32> {
+        self.col(f)
+            .into_iter()
+            .chain(self.extra.iter().filter(|(_, g)| *g == f).map(|(c, _)| *c))
+            .collect()
     }
 
     pub fn text_of(&self, col: u32) -> String {
@@ -905,6 +916,7 @@ pub fn find_header<F: Copy + PartialEq>(
             first_row: u32::MAX,
             last_row: u32::MAX,
             columns,
+            extra: Vec::new(),
             texts: Vec::new(),
         }));
     };
@@ -986,11 +998,13 @@ pub fn find_header<F: Copy + PartialEq>(
             ));
         }
     }
-    // One column per field: the leftmost wins.
+    // One column per field: the leftmost; the others are kept apart.
     columns.sort_by_key(|(c, _)| *c);
     let mut seen: Vec<F> = Vec::new();
-    columns.retain(|(_, f)| {
+    let mut extra: Vec<(u32, F)> = Vec::new();
+    columns.retain(|(c, f)| {
         if seen.contains(f) {
+            extra.push((*c, *f));
             false
         } else {
             seen.push(*f);
@@ -1001,6 +1015,7 @@ pub fn find_header<F: Copy + PartialEq>(
         first_row: first,
         last_row: last,
         columns,
+        extra,
         texts,
     }))
 }

@@ -7,6 +7,7 @@
 //! file, line and column. The format is documented in
 //! `docs/checklist-format.md`.
 
+pub mod ciso;
 pub mod condition;
 pub mod diag;
 mod lint;

@@ -11,6 +11,8 @@
 //! exclusive lock on `project.lock`); nothing is written outside the project
 //! directory; a database written by a newer version is never opened for writing.
 
+pub mod exports;
+pub mod info;
 mod schema;
 
 use crate::i18n::Text;
@@ -411,6 +413,9 @@ impl Project {
                 tx.execute_batch(m).map_err(dberr)?;
                 tx.pragma_update(None, "user_version", (i + 1) as i64)
                     .map_err(dberr)?;
+            }
+            if version < 5 {
+                schema::fill_uuids(&tx).map_err(dberr)?;
             }
             tx.commit().map_err(dberr)?;
         }

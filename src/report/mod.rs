@@ -17,17 +17,20 @@
 //! [`ReportError::Template`] naming file and line). The same project with the
 //! same [`ReportOptions::generated_at`] gives byte-identical PDF and XLSX.
 
+pub mod docx;
 mod json;
 pub mod model;
 mod pdf;
 pub mod template;
 mod xlsx;
 
+pub use docx::render_docx;
 pub use model::{
-    EvidenceRow, FindingRow, NaItem, PackReport, ProjectInfo, ReportModel, RequirementRow,
-    ScopeAnswer, SectionReport, Signer, Summary, MODEL_SCHEMA,
+    EvidenceRow, FindingRow, NaItem, ObligationRow, PackReport, ProblemRow, ProjectInfo,
+    ReportModel, RequirementRow, ScopeAnswer, SectionReport, SignRole, Signer, Summary,
+    WorksheetRow, WorksheetSection, MODEL_SCHEMA,
 };
-pub use pdf::{BUILTIN_FONT_PATH, PAGE_H_MM, PAGE_W_MM};
+pub use pdf::{BUILTIN_FONT_PATH, PAGE_H_MM, PAGE_W_MM, SERIF_FAMILY, SERIF_FONT_PATH};
 pub use template::{BoxMm, Settings, Templates, BUILTIN_DIR, PARTS};
 pub use xlsx::{CHECKLIST_HEADERS, HEADER_ROW};
 
@@ -59,6 +62,10 @@ pub struct ReportOptions {
     pub signer_org: Option<String>,
     /// RFC 3339; a fixed time gives reproducible output. Default: now.
     pub generated_at: Option<String>,
+    /// The system time zone (IANA name) as the caller determined it (`TZ`,
+    /// `/etc/localtime`); used when the project sets no zone of its own.
+    /// `None` = UTC. The core reads no environment.
+    pub time_zone: Option<String>,
 }
 
 /// A rendered PDF report.
@@ -131,6 +138,111 @@ pub fn build_model(project: &Project, opts: &ReportOptions) -> Result<ReportMode
     model::build(project, opts)
 }
 
+/// One chapter or appendix of the report: its template and heading.
+#[derive(Debug, Clone)]
+pub(crate) struct PartPlan {
+    /// Template file (`overview.html`).
+    pub file: &'static str,
+    /// Key in `ch` (`overview`).
+    pub key: &'static str,
+    /// Chapter number (1-based) or appendix index (0-based) when `appendix`.
+    pub num: usize,
+    pub appendix: bool,
+    /// The numbered heading: 三、评估对象 / 附录A　计分明细.
+    pub heading: String,
+}
+
+/// The chapters and appendices in order, numbered; a chapter with nothing
+/// to show is left out and the numbers close up.
+pub(crate) fn plan(t: &Templates, model: &ReportModel) -> Vec<PartPlan> {
+    let o = &model.info.objects;
+    let has_objects = !o.platforms.is_empty()
+        || !o.vehicles.is_empty()
+        || !o.apps.is_empty()
+        || !o.data_catalogue.trim().is_empty();
+    let chapters: Vec<(&'static str, &'static str, bool)> = vec![
+        ("basic", "part_basic", true),
+        ("overview", "part_overview", true),
+        ("objects", "part_objects", has_objects),
+        ("method", "part_method", true),
+        ("applicability", "part_applicability", true),
+        ("requirements", "part_requirements", !model.packs.is_empty()),
+        ("risk", "part_risk", !model.findings.is_empty()),
+        ("problems", "part_problems", true),
+        ("plan", "part_plan", !model.findings.is_empty()),
+        ("summary", "part_summary", true),
+        (
+            "obligations",
+            "part_obligations",
+            !model.obligations.is_empty(),
+        ),
+    ];
+    let appendices: Vec<(&'static str, &'static str, bool)> = vec![
+        (
+            "worksheet",
+            "part_worksheet",
+            model.packs.iter().any(|p| p.tally.judged > 0),
+        ),
+        ("evidence", "part_evidence", true),
+        (
+            "glossary",
+            "part_glossary",
+            !t.label("glossary").trim().is_empty(),
+        ),
+        ("codes", "part_codes", !model.packs.is_empty()),
+    ];
+    let cf = t.label("chapter_format");
+    let af = t.label("appendix_format");
+    let mut out = Vec::new();
+    let mut n = 0;
+    for (key, label, show) in chapters {
+        if show {
+            n += 1;
+            out.push(PartPlan {
+                file: part_file(key),
+                key,
+                num: n,
+                appendix: false,
+                heading: format!("{}{}", template::chapter_number(&cf, n), t.label(label)),
+            });
+        }
+    }
+    let mut i = 0;
+    for (key, label, show) in appendices {
+        if show {
+            out.push(PartPlan {
+                file: part_file(key),
+                key,
+                num: i,
+                appendix: true,
+                heading: format!("{}{}", template::appendix_number(&af, i), t.label(label)),
+            });
+            i += 1;
+        }
+    }
+    out
+}
+
+fn part_file(key: &str) -> &'static str {
+    match key {
+        "basic" => "basic.html",
+        "overview" => "overview.html",
+        "objects" => "objects.html",
+        "method" => "method.html",
+        "applicability" => "applicability.html",
+        "requirements" => "requirements.html",
+        "risk" => "risk.html",
+        "problems" => "problems.html",
+        "plan" => "plan.html",
+        "summary" => "summary.html",
+        "obligations" => "obligations.html",
+        "worksheet" => "worksheet.html",
+        "evidence" => "evidence.html",
+        "glossary" => "glossary.html",
+        _ => "codes.html",
+    }
+}
+
 /// The context every part template sees.
 pub(crate) fn base_context(t: &Templates, model: &ReportModel) -> BTreeMap<String, Value> {
     let mut ctx = t.base_context(model);
@@ -145,6 +257,35 @@ pub(crate) fn base_context(t: &Templates, model: &ReportModel) -> BTreeMap<Strin
         .unwrap_or_else(|_| model.project.revision.to_string());
     ctx.insert("revision_text".into(), Value::from(revision));
     ctx.insert("font_family".into(), Value::from("WenQuanYi Micro Hei"));
+    ctx.insert("serif_family".into(), Value::from(pdf::SERIF_FAMILY));
+    // Punctuation that differs between the zh and the en report.
+    let zh = t.lang == crate::i18n::Lang::Zh;
+    for (k, z, e) in [
+        ("colon", "：", ": "),
+        ("gap", "　", "  "),
+        ("lp", "（", " ("),
+        ("rp", "）", ")"),
+        ("sep", "、", ", "),
+    ] {
+        ctx.insert(k.into(), Value::from(if zh { z } else { e }));
+    }
+    let ch: BTreeMap<&str, usize> = plan(t, model)
+        .iter()
+        .filter(|p| !p.appendix)
+        .map(|p| (p.key, p.num))
+        .collect();
+    ctx.insert("ch".into(), ser(&ch));
+    ctx
+}
+
+/// The context of one part: its number and heading.
+pub(crate) fn part_context(
+    base: &BTreeMap<String, Value>,
+    p: &PartPlan,
+) -> BTreeMap<String, Value> {
+    let mut ctx = base.clone();
+    ctx.insert("num".into(), Value::from(p.num));
+    ctx.insert("heading".into(), Value::from(p.heading.clone()));
     ctx
 }
 
@@ -158,8 +299,10 @@ pub fn render_html(model: &ReportModel, opts: &ReportOptions) -> Result<String, 
         base.insert("font_family".into(), Value::from(font.family.clone()));
     }
     let brk = "\n<div class=\"page-break\"></div>\n";
+    let parts_plan = plan(&t, model);
     let mut parts: Vec<String> = Vec::new();
     parts.push(t.render_part("cover.html", &base)?);
+    parts.push(t.render_part("statement.html", &base)?);
     let mut toc: Vec<BTreeMap<&str, Value>> = Vec::new();
     let mut entry = |title: String, level: u8| {
         let mut e = BTreeMap::new();
@@ -168,34 +311,50 @@ pub fn render_html(model: &ReportModel, opts: &ReportOptions) -> Result<String, 
         e.insert("level", Value::from(level));
         toc.push(e);
     };
-    entry(t.label("part_summary"), 1);
-    entry(t.label("part_applicability"), 1);
-    entry(t.label("part_requirements"), 1);
-    for p in &model.packs {
-        entry(format!("{}　{}", p.id, p.title.get(opts.lang)), 2);
+    for p in &parts_plan {
+        entry(p.heading.clone(), 1);
+        if p.key == "requirements" {
+            for pk in &model.packs {
+                entry(
+                    format!(
+                        "{}{}{}",
+                        pk.id,
+                        opts.lang.pick("　", "  "),
+                        pk.title.get(opts.lang)
+                    ),
+                    2,
+                );
+            }
+        }
     }
-    entry(t.label("part_findings"), 1);
-    entry(t.label("part_evidence"), 1);
     entry(t.label("part_signature"), 1);
     let mut ctx = base.clone();
     ctx.insert("toc".into(), ser(&toc));
     parts.push(t.render_part("contents.html", &ctx)?);
-    parts.push(t.render_part("summary.html", &base)?);
-    parts.push(t.render_part("applicability.html", &base)?);
-    for (i, p) in model.packs.iter().enumerate() {
-        let mut ctx = base.clone();
-        ctx.insert("pack".into(), ser(pdf::pack_head(p)));
-        let rows: Vec<Value> = pdf::pack_rows(p).into_iter().map(|(v, _)| v).collect();
-        ctx.insert("rows".into(), Value::from(rows));
-        ctx.insert("first".into(), Value::from(true));
-        ctx.insert("first_pack".into(), Value::from(i == 0));
-        parts.push(t.render_part("requirements.html", &ctx)?);
+    for p in &parts_plan {
+        let pctx = part_context(&base, p);
+        match p.key {
+            "requirements" => {
+                for (i, pk) in model.packs.iter().enumerate() {
+                    let mut ctx = pctx.clone();
+                    ctx.insert("pack".into(), ser(pdf::pack_head(pk)));
+                    let rows: Vec<Value> = pdf::pack_rows(pk).into_iter().map(|(v, _)| v).collect();
+                    ctx.insert("rows".into(), Value::from(rows));
+                    ctx.insert("first".into(), Value::from(true));
+                    ctx.insert("first_pack".into(), Value::from(i == 0));
+                    ctx.insert("sub".into(), Value::from(i + 1));
+                    parts.push(t.render_part("requirements.html", &ctx)?);
+                }
+            }
+            "evidence" => {
+                let mut ctx = pctx.clone();
+                ctx.insert("items".into(), ser(&model.evidence));
+                ctx.insert("first".into(), Value::from(true));
+                parts.push(t.render_part("evidence.html", &ctx)?);
+            }
+            _ => parts.push(t.render_part(p.file, &pctx)?),
+        }
     }
-    parts.push(t.render_part("findings.html", &base)?);
-    let mut ctx = base.clone();
-    ctx.insert("items".into(), ser(&model.evidence));
-    ctx.insert("first".into(), Value::from(true));
-    parts.push(t.render_part("evidence.html", &ctx)?);
     parts.push(t.render_part("signature.html", &base)?);
     t.wrap(&base, &parts.join(brk))
 }
@@ -210,7 +369,7 @@ pub fn render_xlsx(model: &ReportModel) -> Result<Vec<u8>, ReportError> {
     xlsx::render(model)
 }
 
-/// The results as JSON shaped after OSCAL assessment-results (see `docs/cli-json.md`).
+/// The results as an OSCAL 1.1.2 assessment-results document (see `docs/cli-json.md`).
 pub fn render_json(model: &ReportModel) -> serde_json::Value {
     json::render(model)
 }

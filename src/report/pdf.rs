@@ -42,6 +42,14 @@ const PAGE_H: f32 = PAGE_H_MM * PT_PER_MM;
 pub const BUILTIN_FONT: &[u8] = include_bytes!("../../report-templates/fonts/wqy-microhei.ttc");
 pub const BUILTIN_FONT_PATH: &str = "report-templates/fonts/wqy-microhei.ttc";
 
+/// The bundled serif body face: Noto Serif CJK SC (SIL OFL 1.1), subset to
+/// GB 2312 + ASCII + common punctuation; see report-templates/fonts/README.md.
+pub const SERIF_FONT: &[u8] =
+    include_bytes!("../../report-templates/fonts/NotoSerifSC-Regular-GB2312.otf");
+pub const SERIF_FONT_PATH: &str = "report-templates/fonts/NotoSerifSC-Regular-GB2312.otf";
+/// The serif face's family name, as the style sheet names it.
+pub const SERIF_FAMILY: &str = "Noto Serif CJK SC";
+
 /// A font ready for layout: the shared pool (parsed once, reused by every
 /// layout call) and a parsed face for coverage checks and drawn text.
 pub struct FontAsset {
@@ -63,6 +71,10 @@ fn make_font(bytes: &[u8], face: usize, name: &str) -> Result<FontAsset, String>
         .ok_or_else(|| format!("the file has no face {face}"))?;
     let cache = rust_fontconfig::FcFontCache::default();
     cache.with_memory_fonts(patterns);
+    // The serif body face beside it (the style sheet falls back to the sans for missing glyphs).
+    if let Some(serif) = rust_fontconfig::FcParseFontBytes(SERIF_FONT, "NotoSerifSC") {
+        cache.with_memory_fonts(serif);
+    }
     let mut warnings = Vec::new();
     let parsed = ParsedFont::from_bytes(bytes, face, &mut warnings)
         .ok_or_else(|| "the font's tables could not be read".to_string())?;
@@ -136,7 +148,7 @@ pub fn sanitize(html: &str, font: &ParsedFont) -> String {
             continue;
         }
         let stand_in = match c {
-            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' => "",
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{2060}' => "",
             '\u{00A0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' => " ",
             '⚠' => "△",
             '☐' | '☑' | '☒' => "□",
@@ -147,6 +159,191 @@ pub fn sanitize(html: &str, font: &ParsedFont) -> String {
             _ => "□",
         };
         out.push_str(stand_in);
+    }
+    out
+}
+
+/// ZERO WIDTH SPACE: the one place a line may break inside Chinese text.
+/// The style sheet sets `word-break: keep-all` (no break between CJK
+/// characters by default), and [`prepare_text`] puts this wherever a break is
+/// allowed. Both faces have a zero-width glyph for it (the serif subset gets
+/// one from `report-templates/fonts/add-joiner.py`).
+const ZWSP: char = '\u{200B}';
+
+/// Joiners that may reach the drawn text and are removed from it.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Characters set one by one (CJK ideographs, kana, CJK and full-width punctuation).
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0x303F | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF)
+        || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—' | '·')
+}
+
+/// Closing punctuation that must not begin a line (避头).
+fn no_line_start(c: char) -> bool {
+    matches!(
+        c,
+        '。' | '，'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '）'
+            | '」'
+            | '』'
+            | '】'
+            | '》'
+            | '〉'
+            | '〕'
+            | '”'
+            | '’'
+            | '…'
+            | '·'
+            | '%'
+            | '‰'
+            | '℃'
+            | ','
+            | '.'
+            | '!'
+            | '?'
+            | ')'
+            | ']'
+            | '}'
+    )
+}
+
+/// Opening punctuation that must not end a line (避尾).
+fn no_line_end(c: char) -> bool {
+    matches!(
+        c,
+        '（' | '「' | '『' | '【' | '《' | '〈' | '〔' | '“' | '‘' | '(' | '[' | '{'
+    )
+}
+
+/// Units and counters that stay with the number before them (103号, 2026年, 12月, 6日…).
+fn sticks_to_number(c: char) -> bool {
+    matches!(
+        c,
+        '号' | '年'
+            | '月'
+            | '日'
+            | '时'
+            | '分'
+            | '秒'
+            | '条'
+            | '款'
+            | '项'
+            | '级'
+            | '版'
+            | '章'
+            | '节'
+            | '页'
+            | '个'
+            | '天'
+            | '周'
+    )
+}
+
+/// Line breaking the layout engine does not know, applied to the text of an
+/// HTML document (tags, entities, the style sheet and the title are left
+/// alone). The engine breaks before any CJK character and knows no kinsoku;
+/// with `word-break: keep-all` (the style sheet) it breaks only at spaces,
+/// hyphens and zero-width spaces, so this puts a zero-width space between two
+/// characters of Chinese text wherever a line may break, and nowhere else:
+/// not before closing punctuation (避头：。，、）」…), not after opening
+/// punctuation (避尾：（「…), not between a number and its unit or counter
+/// (103号, 2026年12月6日) nor after a closing bracket before a number
+/// (〔2021〕103号). Between a standard's letters and its number (`GB 44495`)
+/// the space becomes a no-break space. Latin text is left to the engine.
+pub fn prepare_text(html: &str) -> String {
+    let chars: Vec<char> = html.chars().collect();
+    let mut out = String::with_capacity(html.len() + html.len() / 3);
+    let mut i = 0;
+    // The last text character emitted (reset at every tag).
+    let mut p1: Option<char> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '<' {
+            // A tag, copied as it is; the style sheet and the title whole.
+            let head: String = chars[i..chars.len().min(i + 7)].iter().collect();
+            let lower = head.to_ascii_lowercase();
+            let close = if lower.starts_with("<style") {
+                Some("</style>")
+            } else if lower.starts_with("<title") {
+                Some("</title>")
+            } else {
+                None
+            };
+            let end = match close {
+                Some(tag) => {
+                    let tag: Vec<char> = tag.chars().collect();
+                    (i..chars.len())
+                        .find(|k| {
+                            chars[*k..]
+                                .iter()
+                                .take(tag.len())
+                                .map(|c| c.to_ascii_lowercase())
+                                .eq(tag.iter().copied())
+                        })
+                        .map_or(chars.len(), |k| k + tag.len())
+                }
+                None => chars[i..]
+                    .iter()
+                    .position(|x| *x == '>')
+                    .map_or(chars.len(), |k| i + k + 1),
+            };
+            out.extend(&chars[i..end]);
+            i = end;
+            p1 = None;
+            continue;
+        }
+        if c == '&' {
+            // An entity (&amp; &#x27;): opaque, an ASCII character for the rules.
+            if let Some(k) = chars[i..chars.len().min(i + 12)]
+                .iter()
+                .position(|x| *x == ';')
+            {
+                if p1.is_some_and(|p| is_cjk(p) && !no_line_end(p)) {
+                    out.push(ZWSP);
+                }
+                out.extend(&chars[i..=i + k]);
+                i += k + 1;
+                p1 = Some('x');
+                continue;
+            }
+        }
+        let next = chars.get(i + 1).copied();
+        let mut ch = c;
+        if c == ' '
+            && ((p1.is_some_and(|p| p.is_ascii_uppercase())
+                && next.is_some_and(|n| n.is_ascii_digit()))
+                || (p1.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(sticks_to_number)))
+        {
+            ch = '\u{00A0}';
+        }
+        if let Some(p) = p1 {
+            let cjk_side = is_cjk(p) || is_cjk(ch);
+            let allowed = cjk_side
+                && !p.is_whitespace()
+                && !ch.is_whitespace()
+                && !is_joiner(p)
+                && !is_joiner(ch)
+                && !no_line_start(ch)
+                && !no_line_end(p)
+                && !(p.is_ascii_digit() && sticks_to_number(ch))
+                && !(matches!(p, '〕' | '】' | '第' | '—') && ch.is_ascii_alphanumeric())
+                && !(p.is_ascii_alphanumeric() && ch == '—')
+                && !(p.is_ascii_alphanumeric() && matches!(ch, '〔' | '号'));
+            if allowed {
+                out.push(ZWSP);
+            }
+        }
+        out.push(ch);
+        p1 = Some(ch);
+        i += 1;
     }
     out
 }
@@ -178,7 +375,7 @@ struct Renderer<'a> {
 
 impl Renderer<'_> {
     fn layout(&self, html: &str) -> Result<Laid, ReportError> {
-        let html = sanitize(html, &self.font.face);
+        let html = prepare_text(&sanitize(html, &self.font.face));
         let opts = XmlRenderOptions {
             margins: self.margins,
             page_width: Mm(PAGE_W_MM),
@@ -232,6 +429,7 @@ impl Renderer<'_> {
             }
         }
         for p in &mut pages {
+            strip_joiners(&mut p.ops);
             compact_text(&mut p.ops, &named);
         }
         Ok(Laid {
@@ -322,6 +520,69 @@ impl Renderer<'_> {
         }
         Ok(out)
     }
+}
+
+/// Removes the word joiners [`prepare_text`] put in (zero-width glyphs that
+/// only steer line breaking) from the drawn text and its `ActualText`, and
+/// makes no-break spaces plain spaces there, so extracted and copied text
+/// reads as the report was written.
+fn strip_joiners(ops: &mut Vec<Op>) {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !is_joiner(*c))
+            .map(|c| if c == '\u{00A0}' { ' ' } else { c })
+            .collect()
+    };
+    ops.retain_mut(|op| match op {
+        Op::ShowText { items } => {
+            for it in items.iter_mut() {
+                match it {
+                    TextItem::GlyphIds(g) => {
+                        g.retain(|c| {
+                            !c.cid
+                                .as_deref()
+                                .is_some_and(|x| !x.is_empty() && x.chars().all(is_joiner))
+                        });
+                        for c in g.iter_mut() {
+                            if let Some(x) = &c.cid {
+                                if x.contains('\u{00A0}') {
+                                    c.cid = Some(clean(x));
+                                }
+                            }
+                        }
+                    }
+                    TextItem::Text(t) if t.chars().any(is_joiner) => {
+                        *t = clean(t);
+                    }
+                    _ => {}
+                }
+            }
+            items.retain(|it| !matches!(it, TextItem::GlyphIds(g) if g.is_empty()));
+            !items.is_empty()
+        }
+        Op::BeginMarkedContentWithProperties {
+            properties: DictItem::Dict { map },
+            ..
+        } => {
+            if let Some(DictItem::String { data, .. }) = map.get_mut("ActualText") {
+                let b = data.strip_prefix(&[0xFE, 0xFF][..]).unwrap_or(data);
+                let units: Vec<u16> = b
+                    .chunks_exact(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect();
+                let text = String::from_utf16_lossy(&units);
+                if text.chars().any(|c| is_joiner(c) || c == '\u{00A0}') {
+                    let mut bytes = vec![0xFE, 0xFF];
+                    for u in clean(&text).encode_utf16() {
+                        bytes.extend_from_slice(&u.to_be_bytes());
+                    }
+                    *data = bytes;
+                }
+            }
+            true
+        }
+        _ => true,
+    });
 }
 
 /// The `ActualText` of each marked text run on a page, in drawing order.
@@ -614,6 +875,7 @@ struct PackHead<'a> {
     version: &'a str,
     score: Option<f64>,
     conclusion: &'a Option<crate::i18n::Text>,
+    tally: &'a super::model::Tally,
     to_confirm: usize,
     fulltext: usize,
     sha256: &'a str,
@@ -636,6 +898,7 @@ pub(crate) fn pack_head(p: &super::model::PackReport) -> impl Serialize + '_ {
         version: &p.version,
         score: p.score,
         conclusion: &p.conclusion,
+        tally: &p.tally,
         to_confirm: p.to_confirm,
         fulltext: p.fulltext,
         sha256: &p.sha256,
@@ -689,125 +952,123 @@ pub(crate) fn render(
 
     // Parts in order; the contents list is laid out last, when page numbers are known.
     let cover = r.part(&base, "cover.html")?;
-    let summary = r.part(&base, "summary.html")?;
-    let applicability = r.part(&base, "applicability.html")?;
-    let mut pack_pages: Vec<Vec<PdfPage>> = Vec::new();
-    for (pi, p) in model.packs.iter().enumerate() {
-        let rows = pack_rows(p);
-        let head = ser(pack_head(p));
-        let base_ref = &base;
-        let mut render_batch = |a: usize, b: usize, first: bool| -> Result<String, ReportError> {
-            let mut ctx = base_ref.clone();
-            ctx.insert("pack".into(), head.clone());
-            ctx.insert(
-                "rows".into(),
-                Value::from(
-                    rows[a..b]
-                        .iter()
-                        .map(|(v, _)| v.clone())
-                        .collect::<Vec<_>>(),
-                ),
-            );
-            ctx.insert("first".into(), Value::from(first));
-            ctx.insert("first_pack".into(), Value::from(pi == 0));
-            let body = t.render_part("requirements.html", &ctx)?;
-            t.wrap(&ctx, &body)
-        };
-        let leads = |i: usize| rows.get(i).map(|(_, l)| l.clone()).unwrap_or_default();
-        let pages = r.flow(
-            rows.len(),
-            s.chunks.requirement_rows,
-            &leads,
-            &mut render_batch,
-        )?;
-        pack_pages.push(pages);
+    let statement = r.part(&base, "statement.html")?;
+    let parts_plan = super::plan(&t, model);
+    // (heading, pages, the packs' headings and page counts for the contents)
+    type LaidPart = (String, Vec<PdfPage>, Vec<(String, usize)>);
+    let mut laid_parts: Vec<LaidPart> = Vec::new();
+    for part in &parts_plan {
+        let pctx = super::part_context(&base, part);
+        match part.key {
+            "requirements" => {
+                let mut all = Vec::new();
+                let mut subs = Vec::new();
+                for (pi, p) in model.packs.iter().enumerate() {
+                    let rows = pack_rows(p);
+                    let head = ser(pack_head(p));
+                    let base_ref = &pctx;
+                    let mut render_batch =
+                        |a: usize, b: usize, first: bool| -> Result<String, ReportError> {
+                            let mut ctx = base_ref.clone();
+                            ctx.insert("pack".into(), head.clone());
+                            ctx.insert(
+                                "rows".into(),
+                                Value::from(
+                                    rows[a..b]
+                                        .iter()
+                                        .map(|(v, _)| v.clone())
+                                        .collect::<Vec<_>>(),
+                                ),
+                            );
+                            ctx.insert("first".into(), Value::from(first));
+                            ctx.insert("first_pack".into(), Value::from(pi == 0));
+                            ctx.insert("sub".into(), Value::from(pi + 1));
+                            let body = t.render_part("requirements.html", &ctx)?;
+                            t.wrap(&ctx, &body)
+                        };
+                    let leads = |i: usize| rows.get(i).map(|(_, l)| l.clone()).unwrap_or_default();
+                    let pages = r.flow(
+                        rows.len(),
+                        s.chunks.requirement_rows,
+                        &leads,
+                        &mut render_batch,
+                    )?;
+                    subs.push((
+                        format!(
+                            "{}{}{}",
+                            p.id,
+                            opts.lang.pick("　", "  "),
+                            p.title.get(opts.lang)
+                        ),
+                        pages.len(),
+                    ));
+                    all.extend(pages);
+                }
+                laid_parts.push((part.heading.clone(), all, subs));
+            }
+            "evidence" => {
+                let base_ref = &pctx;
+                let mut render_batch =
+                    |a: usize, b: usize, first: bool| -> Result<String, ReportError> {
+                        let mut ctx = base_ref.clone();
+                        ctx.insert("items".into(), ser(&model.evidence[a..b]));
+                        ctx.insert("first".into(), Value::from(first));
+                        let body = t.render_part("evidence.html", &ctx)?;
+                        t.wrap(&ctx, &body)
+                    };
+                let leads = |i: usize| {
+                    model
+                        .evidence
+                        .get(i)
+                        .map(|e| vec![e.reference.clone()])
+                        .unwrap_or_default()
+                };
+                let pages = r.flow(
+                    model.evidence.len(),
+                    s.chunks.evidence_rows,
+                    &leads,
+                    &mut render_batch,
+                )?;
+                laid_parts.push((part.heading.clone(), pages, vec![]));
+            }
+            _ => {
+                let pages = r.part(&pctx, part.file)?;
+                laid_parts.push((part.heading.clone(), pages, vec![]));
+            }
+        }
     }
-    let findings = r.part(&base, "findings.html")?;
-    let evidence = {
-        let base_ref = &base;
-        let mut render_batch = |a: usize, b: usize, first: bool| -> Result<String, ReportError> {
-            let mut ctx = base_ref.clone();
-            ctx.insert("items".into(), ser(&model.evidence[a..b]));
-            ctx.insert("first".into(), Value::from(first));
-            let body = t.render_part("evidence.html", &ctx)?;
-            t.wrap(&ctx, &body)
-        };
-        let leads = |i: usize| {
-            model
-                .evidence
-                .get(i)
-                .map(|e| vec![e.reference.clone()])
-                .unwrap_or_default()
-        };
-        r.flow(
-            model.evidence.len(),
-            s.chunks.evidence_rows,
-            &leads,
-            &mut render_batch,
-        )?
-    };
     let signature = r.part(&base, "signature.html")?;
 
     // Contents: titles with the page each part starts on (1-based, the cover is page 1).
     let mut toc_pages = 1usize;
     let mut contents = Vec::new();
     for _ in 0..3 {
-        let mut page = 1 + cover.len() + toc_pages;
+        let mut page = 1 + cover.len() + statement.len() + toc_pages;
         let mut entries = Vec::new();
-        fn push(
-            entries: &mut Vec<TocEntry>,
-            title: String,
-            len: usize,
-            level: u8,
-            page: &mut usize,
-        ) {
+        for (heading, pages, subs) in &laid_parts {
             entries.push(TocEntry {
-                title,
-                page: Some(*page),
-                level,
+                title: heading.clone(),
+                page: Some(page),
+                level: 1,
             });
-            *page += len;
+            if subs.is_empty() {
+                page += pages.len();
+            } else {
+                for (title, n) in subs {
+                    entries.push(TocEntry {
+                        title: title.clone(),
+                        page: Some(page),
+                        level: 2,
+                    });
+                    page += n;
+                }
+            }
         }
-        push(
-            &mut entries,
-            t.label("part_summary"),
-            summary.len(),
-            1,
-            &mut page,
-        );
-        push(
-            &mut entries,
-            t.label("part_applicability"),
-            applicability.len(),
-            1,
-            &mut page,
-        );
-        push(&mut entries, t.label("part_requirements"), 0, 1, &mut page);
-        for (p, pages) in model.packs.iter().zip(&pack_pages) {
-            let title = format!("{}　{}", p.id, p.title.get(opts.lang));
-            push(&mut entries, title, pages.len(), 2, &mut page);
-        }
-        push(
-            &mut entries,
-            t.label("part_findings"),
-            findings.len(),
-            1,
-            &mut page,
-        );
-        push(
-            &mut entries,
-            t.label("part_evidence"),
-            evidence.len(),
-            1,
-            &mut page,
-        );
-        push(
-            &mut entries,
-            t.label("part_signature"),
-            signature.len(),
-            1,
-            &mut page,
-        );
+        entries.push(TocEntry {
+            title: t.label("part_signature"),
+            page: Some(page),
+            level: 1,
+        });
         let mut ctx = base.clone();
         ctx.insert("toc".into(), ser(&entries));
         contents = r.part(&ctx, "contents.html")?;
@@ -820,14 +1081,11 @@ pub(crate) fn render(
     let mut pages: Vec<PdfPage> = Vec::new();
     let cover_len = cover.len();
     pages.extend(cover);
+    pages.extend(statement);
     pages.extend(contents);
-    pages.extend(summary);
-    pages.extend(applicability);
-    for p in pack_pages {
+    for (_, p, _) in laid_parts {
         pages.extend(p);
     }
-    pages.extend(findings);
-    pages.extend(evidence);
     let signature_page = pages.len() + signature.len().saturating_sub(1);
     pages.extend(signature);
 
@@ -1046,6 +1304,7 @@ pub(crate) fn render(
     .map_err(|_| ReportError::Pdf {
         message: "writing the PDF failed".to_string(),
     })?;
+    drop_standard_claims(&mut bytes);
     stable_trailer_id(&mut bytes);
     if !bytes.starts_with(b"%PDF") {
         return Err(ReportError::Pdf {
@@ -1146,6 +1405,30 @@ fn stable_ids(doc: &mut PdfDocument) {
         .into_iter()
         .filter_map(|(k, v)| xo.get(&k.0).map(|n| (XObjectId(n.clone()), v)))
         .collect();
+}
+
+/// printpdf always writes `/GTS_PDFXVersion` into the document information,
+/// empty when no conformance is chosen: a PDF/X key on a file that is no
+/// PDF/X. Blanks the key and its value with spaces (offsets stay valid).
+fn drop_standard_claims(bytes: &mut [u8]) {
+    let key = b"/GTS_PDFXVersion";
+    let mut from = 0;
+    while let Some(rel) = bytes[from..].windows(key.len()).position(|w| w == key) {
+        let at = from + rel;
+        let mut end = at + key.len();
+        while end < bytes.len() && bytes[end] == b' ' {
+            end += 1;
+        }
+        if bytes.get(end) == Some(&b'(') {
+            if let Some(close) = bytes[end..].iter().position(|b| *b == b')') {
+                end += close + 1;
+            }
+        }
+        for b in &mut bytes[at..end] {
+            *b = b' ';
+        }
+        from = end;
+    }
 }
 
 /// Replaces the random trailer `/ID` strings with ones derived from the file's content.

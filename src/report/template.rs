@@ -42,8 +42,28 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../../report-templates/default/cover.html"),
     ),
     (
+        "statement.html",
+        include_str!("../../report-templates/default/statement.html"),
+    ),
+    (
         "contents.html",
         include_str!("../../report-templates/default/contents.html"),
+    ),
+    (
+        "basic.html",
+        include_str!("../../report-templates/default/basic.html"),
+    ),
+    (
+        "overview.html",
+        include_str!("../../report-templates/default/overview.html"),
+    ),
+    (
+        "objects.html",
+        include_str!("../../report-templates/default/objects.html"),
+    ),
+    (
+        "method.html",
+        include_str!("../../report-templates/default/method.html"),
     ),
     (
         "summary.html",
@@ -58,12 +78,36 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../../report-templates/default/requirements.html"),
     ),
     (
-        "findings.html",
-        include_str!("../../report-templates/default/findings.html"),
+        "risk.html",
+        include_str!("../../report-templates/default/risk.html"),
+    ),
+    (
+        "problems.html",
+        include_str!("../../report-templates/default/problems.html"),
+    ),
+    (
+        "plan.html",
+        include_str!("../../report-templates/default/plan.html"),
+    ),
+    (
+        "obligations.html",
+        include_str!("../../report-templates/default/obligations.html"),
+    ),
+    (
+        "worksheet.html",
+        include_str!("../../report-templates/default/worksheet.html"),
     ),
     (
         "evidence.html",
         include_str!("../../report-templates/default/evidence.html"),
+    ),
+    (
+        "glossary.html",
+        include_str!("../../report-templates/default/glossary.html"),
+    ),
+    (
+        "codes.html",
+        include_str!("../../report-templates/default/codes.html"),
     ),
     (
         "signature.html",
@@ -71,15 +115,27 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The parts of the report, in order; each is one template file and starts on a new page.
+/// The parts of the report, in order; each is one template file and starts on
+/// a new page. A part with nothing to show is left out and the chapter numbers close up.
 pub const PARTS: &[&str] = &[
     "cover",
+    "statement",
     "contents",
+    "basic",
+    "overview",
+    "objects",
+    "method",
     "summary",
     "applicability",
     "requirements",
-    "findings",
+    "risk",
+    "problems",
+    "plan",
+    "obligations",
+    "worksheet",
     "evidence",
+    "glossary",
+    "codes",
     "signature",
 ];
 
@@ -364,6 +420,29 @@ impl Templates {
         env.add_filter("score", filter_score);
         env.add_filter("pct", filter_pct);
         env.add_filter("date", |s: String| super::model::date_of(&s));
+        env.add_filter("lines", filter_lines);
+        env.add_filter("split_once", |s: String, sep: String| -> Vec<String> {
+            match s.split_once(sep.as_str()) {
+                Some((a, b)) => vec![a.trim().to_string(), b.trim().to_string()],
+                None => vec![s.trim().to_string(), String::new()],
+            }
+        });
+        env.add_filter("cn", |n: i64| cn_numeral(n));
+        let sec_fmt = labels.get("section_format").cloned().unwrap_or_default();
+        env.add_filter("sub", move |n: i64, k: i64| {
+            sec_fmt
+                .replace("{cn}", &cn_numeral(k))
+                .replace("{n}", &n.to_string())
+                .replace("{k}", &k.to_string())
+        });
+        env.add_filter("num", |x: Value| match f64::try_from(x) {
+            Ok(v) if v.fract() == 0.0 => format!("{v:.0}"),
+            Ok(v) => {
+                let s = format!("{v:.3}");
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            }
+            Err(_) => String::new(),
+        });
         Ok(Templates {
             dir,
             settings,
@@ -599,6 +678,46 @@ fn filter_score(v: Value) -> String {
 fn filter_pct(v: Value) -> String {
     let x = f64::try_from(v).unwrap_or(0.0);
     format!("{:.1}", x.clamp(0.0, 100.0))
+}
+
+/// `{{ L.statement|lines }}`: the non-empty lines of a text, trimmed.
+fn filter_lines(s: String) -> Vec<String> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// 1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (up to 99; larger numbers as digits).
+pub fn cn_numeral(n: i64) -> String {
+    const D: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => D[n as usize].to_string(),
+        10..=19 => format!("十{}", if n == 10 { "" } else { D[(n - 10) as usize] }),
+        20..=99 => format!(
+            "{}十{}",
+            D[(n / 10) as usize],
+            if n % 10 == 0 {
+                ""
+            } else {
+                D[(n % 10) as usize]
+            }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+/// Formats chapter `n` with the template's `chapter_format` (`{cn}、` → 三、).
+pub fn chapter_number(fmt: &str, n: usize) -> String {
+    fmt.replace("{cn}", &cn_numeral(n as i64))
+        .replace("{n}", &n.to_string())
+}
+
+/// Formats appendix `i` (0-based) with `appendix_format` (`附录{letter}　` → 附录A　).
+pub fn appendix_number(fmt: &str, i: usize) -> String {
+    let letter = char::from(b'A' + (i % 26) as u8).to_string();
+    fmt.replace("{letter}", &letter)
 }
 
 /// The raw text of a built-in file (used by docs tests and `template init`-like tools).

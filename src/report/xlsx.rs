@@ -254,7 +254,12 @@ pub(crate) fn render(m: &ReportModel) -> Result<Vec<u8>, ReportError> {
                 &f.verdict[verdict_index(r.verdict)],
             )
             .map_err(xe)?;
-            ws.write_string_with_format(row, 4, &r.justification.zh, &f.cell)
+            let note = if r.justification.zh.is_empty() {
+                &r.recorded_note
+            } else {
+                &r.justification.zh
+            };
+            ws.write_string_with_format(row, 4, note, &f.cell)
                 .map_err(xe)?;
             let ev = r
                 .evidence_ids

@@ -217,3 +217,39 @@ pub(crate) struct EncryptedKeyInfo {
     pub algorithm: spki::AlgorithmIdentifierOwned,
     pub data: OctetString,
 }
+
+// ---- Verifying what others signed (PDF signatures, timestamps) ----
+
+pub(crate) const ID_SIGNING_CERT: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.12");
+pub(crate) const ID_SIGNATURE_TIME_STAMP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.14");
+pub(crate) const ID_CT_TST_INFO: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.4");
+pub(crate) const ID_SHA224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.4");
+pub(crate) const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
+pub(crate) const SHA224_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.14");
+pub(crate) const ECDSA_SHA1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
+pub(crate) const SECP384R1: Oid = Oid::new_unwrap("1.3.132.0.34");
+/// SM2 signature as GM/T 0010 CMS writes it (`sm2-1`, the curve's signing OID).
+pub(crate) const SM2_SIGN_GMT0010: Oid = Oid::new_unwrap("1.2.156.10197.1.301.1");
+
+/// ESS `ESSCertID` (RFC 2634): a SHA-1 hash of the certificate.
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct EssCertId {
+    pub cert_hash: OctetString,
+    #[asn1(optional = "true")]
+    pub issuer_serial: Option<IssuerSerial>,
+}
+
+/// ESS `SigningCertificate` (RFC 2634), without policies.
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct SigningCertificateV1 {
+    pub certs: Vec<EssCertId>,
+    #[asn1(optional = "true")]
+    pub policies: Option<Vec<Any>>,
+}
+
+/// RFC 3161 `MessageImprint`.
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct MessageImprint {
+    pub hash_algorithm: spki::AlgorithmIdentifierOwned,
+    pub hashed_message: OctetString,
+}

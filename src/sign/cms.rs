@@ -23,7 +23,7 @@ use x509_cert::time::Time;
 use x509_cert::Certificate;
 
 use super::asn1::*;
-use super::identity::{Identity, SignerKey};
+use super::identity::{Identity, SignatureScheme};
 use super::x509::{check_chain, name_attr, parse_anchors, verify_sig};
 use super::SignError;
 use crate::i18n::Text;
@@ -88,12 +88,45 @@ fn attribute(oid: der::asn1::ObjectIdentifier, value: Any) -> Result<Attribute, 
 }
 
 /// Builds a detached SignedData over content whose SHA-256 is
-/// `content_sha256`, signed by `id` (RSA PKCS#1 v1.5 or ECDSA P-256, both
-/// with SHA-256), carrying the signer certificate and its chain.
+/// `content_sha256`, signed by `id`'s [`super::Signer`] (RSA PKCS#1 v1.5
+/// or ECDSA P-256, both with SHA-256; a token key signs on the token),
+/// carrying the signer certificate and its chain.
 pub(crate) fn build(
     id: &Identity,
     content_sha256: &[u8],
     signing_time: Option<SystemTime>,
+) -> Result<Vec<u8>, SignError> {
+    build_with(id, content_sha256, signing_time, &|m| id.signer.sign(m))
+}
+
+/// An upper bound of the size of what [`build`] makes for `id`, found
+/// without asking the key to sign (a token may want its PIN per signature).
+pub(crate) fn size_bound(id: &Identity) -> Result<usize, SignError> {
+    let spki = &id.cert.tbs_certificate.subject_public_key_info;
+    let sig_len = match id.signer.scheme() {
+        SignatureScheme::RsaPkcs1Sha256 => {
+            use rsa::pkcs8::DecodePublicKey;
+            use rsa::traits::PublicKeyParts;
+            let der = spki.to_der().map_err(enc)?;
+            rsa::RsaPublicKey::from_public_key_der(&der)
+                .map(|k| k.size())
+                .map_err(|e| SignError::malformed(format!("signer's RSA public key: {e}")))?
+        }
+        // DER SEQUENCE{r, s} of two 33-byte INTEGERs at most.
+        SignatureScheme::EcdsaP256Sha256 => 72,
+    };
+    let fake = vec![0xffu8; sig_len];
+    Ok(build_with(id, &[0u8; 32], None, &|_| Ok(fake.clone()))?.len())
+}
+
+/// Makes the signature value over the DER of the signed attributes.
+type SignFn<'a> = &'a dyn Fn(&[u8]) -> Result<Vec<u8>, SignError>;
+
+fn build_with(
+    id: &Identity,
+    content_sha256: &[u8],
+    signing_time: Option<SystemTime>,
+    sign: SignFn<'_>,
 ) -> Result<Vec<u8>, SignError> {
     let cert = &id.cert;
     let tbs = &cert.tbs_certificate;
@@ -130,13 +163,14 @@ pub(crate) fn build(
     }
     let signed_attrs: SetOfVec<Attribute> = SetOfVec::try_from(attrs).map_err(enc)?;
     let to_sign = signed_attrs.to_der().map_err(enc)?;
-    let signature = id.key.as_ref().sign(&to_sign)?;
-    let signature_algorithm = match &id.key {
-        SignerKey::Rsa(_) => AlgorithmIdentifierOwned {
+    // The one operation the key performs (in memory, or on the token).
+    let signature = sign(&to_sign)?;
+    let signature_algorithm = match id.signer.scheme() {
+        SignatureScheme::RsaPkcs1Sha256 => AlgorithmIdentifierOwned {
             oid: RSA_ENCRYPTION,
             parameters: Some(Any::from(Null)),
         },
-        SignerKey::P256(_) => AlgorithmIdentifierOwned {
+        SignatureScheme::EcdsaP256Sha256 => AlgorithmIdentifierOwned {
             oid: ECDSA_SHA256,
             parameters: None,
         },

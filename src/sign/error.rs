@@ -87,6 +87,42 @@ pub enum SignError {
     #[error("invalid request: {en}")]
     Invalid { zh: String, en: String },
 
+    /// The PKCS#11 module at `path` cannot be loaded or initialised.
+    #[error("{}: cannot load the PKCS#11 module: {what}", path.display())]
+    Pkcs11Module { path: PathBuf, what: String },
+
+    /// No token with the label `token` is present in the module at `module`;
+    /// `available` lists the tokens that are.
+    #[error("no token labelled {token:?} in the PKCS#11 module {}; {}", module.display(), if available.is_empty() { "no token is present (is the key plugged in?)".to_string() } else { format!("present: {}", available.join("; ")) })]
+    TokenNotFound {
+        module: PathBuf,
+        token: String,
+        available: Vec<String>,
+    },
+
+    /// The token `token` refused the PIN (`locked`: it no longer accepts any).
+    #[error("token {token:?}: {}", if *locked { "the PIN is locked (too many wrong tries); unlock it with the token's own tool" } else { "wrong PIN" })]
+    TokenPin { token: String, locked: bool },
+
+    /// No private key on the token has the label (or CKA_ID) asked for, or
+    /// several do; `available` lists the private keys the token shows.
+    #[error("token {token:?}: {} {key:?}; the token holds: {}", if *ambiguous { "several private keys are labelled" } else { "no private key labelled (or with the CKA_ID)" }, if available.is_empty() { "no private key".to_string() } else { available.join("; ") })]
+    TokenKey {
+        token: String,
+        key: String,
+        ambiguous: bool,
+        available: Vec<String>,
+    },
+
+    /// Anything else the token or its key refused or cannot do (no
+    /// certificate, an unsupported key type, a failed operation).
+    #[error("token {token:?}: {en}")]
+    Token {
+        token: String,
+        zh: String,
+        en: String,
+    },
+
     /// An SM2 operation was asked of an identity that has no SM2 key.
     #[error("this identity has no SM2 key (signer-sm2.key.pem / signer-sm2.pem beside the .p12)")]
     NoSm2,
@@ -144,6 +180,53 @@ impl SignError {
             SignError::Unsupported { what } => format!("不支持：{what}"),
             SignError::Crypto { what } => format!("密码运算失败：{what}"),
             SignError::Invalid { zh, .. } => format!("请求无效：{zh}"),
+            SignError::Pkcs11Module { path, what } => {
+                format!("{}：无法加载 PKCS#11 模块：{what}", path.display())
+            }
+            SignError::TokenNotFound {
+                module,
+                token,
+                available,
+            } => {
+                if available.is_empty() {
+                    format!(
+                        "PKCS#11 模块 {} 中没有标签为 {token:?} 的令牌；当前没有任何令牌（USB Key 是否已插入？）",
+                        module.display()
+                    )
+                } else {
+                    format!(
+                        "PKCS#11 模块 {} 中没有标签为 {token:?} 的令牌；现有令牌：{}",
+                        module.display(),
+                        available.join("；")
+                    )
+                }
+            }
+            SignError::TokenPin { token, locked } => {
+                if *locked {
+                    format!("令牌 {token:?}：PIN 已被锁定（错误次数过多），请用令牌自带的工具解锁")
+                } else {
+                    format!("令牌 {token:?}：PIN 错误")
+                }
+            }
+            SignError::TokenKey {
+                token,
+                key,
+                ambiguous,
+                available,
+            } => {
+                let what = if *ambiguous {
+                    "有多个私钥的标签为"
+                } else {
+                    "没有标签（或 CKA_ID）为以下值的私钥："
+                };
+                let held = if available.is_empty() {
+                    "没有私钥".to_string()
+                } else {
+                    available.join("；")
+                };
+                format!("令牌 {token:?}：{what} {key:?}；令牌中有：{held}")
+            }
+            SignError::Token { token, zh, .. } => format!("令牌 {token:?}：{zh}"),
             SignError::NoSm2 => {
                 "该签名身份没有 SM2 密钥（.p12 同目录下缺少 signer-sm2.key.pem / signer-sm2.pem）"
                     .to_string()
@@ -162,7 +245,9 @@ impl SignError {
             | SignError::Io { path, .. }
             | SignError::Exists { path }
             | SignError::TooLarge { path, .. }
-            | SignError::BadFile { path, .. } => Some(path),
+            | SignError::BadFile { path, .. }
+            | SignError::Pkcs11Module { path, .. } => Some(path),
+            SignError::TokenNotFound { module, .. } => Some(module),
             _ => None,
         }
     }

@@ -69,6 +69,48 @@ pub(crate) enum SignerKey {
     P256(p256::SecretKey),
 }
 
+/// The signature a [`Signer`] makes; the only two that standard PDF and
+/// CMS verifiers (pdfsig/NSS, pyHanko, OpenSSL, Acrobat) all accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum SignatureScheme {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RsaPkcs1Sha256,
+    /// ECDSA on NIST P-256 with SHA-256; the value is DER `SEQUENCE{r, s}`.
+    EcdsaP256Sha256,
+}
+
+/// A private key that signs for an [`Identity`]: a key held in memory
+/// (from a PKCS#12) or a key on a token (PKCS#11) that never leaves it.
+/// PAdES and the detached CMS ask it for one thing only: a signature over
+/// the DER of the signed attributes.
+pub trait Signer: Send + Sync {
+    /// What [`Signer::sign`] returns.
+    fn scheme(&self) -> SignatureScheme;
+    /// Signs `message` (SHA-256 of it, then the key's operation; where the
+    /// hash is computed is the signer's choice): RSA gives the PKCS#1 v1.5
+    /// signature, ECDSA a DER `SEQUENCE{r, s}`.
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
+    /// "RSA-3072", "ECDSA P-256", or where a token key lives.
+    fn describe(&self) -> String;
+}
+
+impl Signer for SignerKey {
+    fn scheme(&self) -> SignatureScheme {
+        match self {
+            SignerKey::Rsa(_) => SignatureScheme::RsaPkcs1Sha256,
+            SignerKey::P256(_) => SignatureScheme::EcdsaP256Sha256,
+        }
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        self.as_ref().sign(message)
+    }
+
+    fn describe(&self) -> String {
+        describe_key(self)
+    }
+}
+
 impl SignerKey {
     pub(crate) fn as_ref(&self) -> KeyRef<'_> {
         match self {
@@ -97,16 +139,18 @@ impl SignerKey {
     }
 }
 
-/// A loaded signing identity: the signing key (RSA or P-256), its
-/// certificate, the rest of the chain, and optionally an SM2 key and
-/// certificate. Keys never leave this value except through the files the
-/// caller chose; `Debug` shows no key material.
+/// A loaded signing identity: the signer (an RSA or P-256 key in memory,
+/// or a key on a token), its certificate, the rest of the chain, and
+/// optionally an SM2 key with its certificate chain. Keys never leave this
+/// value except through the files the caller chose; `Debug` shows no key
+/// material.
 pub struct Identity {
-    pub(crate) key: SignerKey,
+    pub(crate) signer: Box<dyn Signer>,
     pub(crate) cert: Certificate,
     pub(crate) cert_der: Vec<u8>,
     pub(crate) chain: Vec<Certificate>,
-    pub(crate) sm2: Option<(sm2::SecretKey, Certificate)>,
+    /// The SM2 key, its certificate, and the certificates above it.
+    pub(crate) sm2: Option<Sm2Pair>,
 }
 
 impl std::fmt::Debug for Identity {
@@ -154,9 +198,20 @@ impl Identity {
         self.sm2.is_some()
     }
 
-    /// The SM2 certificate, PEM.
+    /// The SM2 certificate, PEM, followed by the certificates above it
+    /// (issuer first) when the SM2 identity came with a chain.
     pub fn sm2_cert_pem(&self) -> Option<String> {
-        self.sm2.as_ref().map(|(_, c)| pem(c))
+        self.sm2.as_ref().map(|(_, c, chain)| {
+            std::iter::once(c)
+                .chain(chain.iter())
+                .map(pem)
+                .collect::<String>()
+        })
+    }
+
+    /// How many certificates come above the SM2 certificate.
+    pub fn sm2_chain_len(&self) -> usize {
+        self.sm2.as_ref().map_or(0, |(_, _, chain)| chain.len())
     }
 
     /// SHA-256 of the signing certificate's DER, 64 lower-case hex digits
@@ -166,9 +221,62 @@ impl Identity {
         hex(&Hash::Sha256.digest(&self.cert_der))
     }
 
-    /// "RSA-3072", "ECDSA P-256".
+    /// "RSA-3072", "ECDSA P-256" (for a token key, also where it lives).
     pub fn key_description(&self) -> String {
-        describe_key(&self.key)
+        self.signer.describe()
+    }
+
+    /// The signature the signing key makes.
+    pub fn scheme(&self) -> SignatureScheme {
+        self.signer.scheme()
+    }
+
+    /// An identity whose key is `signer` (a token, or any other key the
+    /// caller holds), with its certificate (`cert_der`, DER) and the
+    /// certificates above it (`chain_der`, any order). The signer is asked
+    /// for one signature over a fixed challenge, which must verify with the
+    /// certificate's public key: a certificate that is not the key's is
+    /// refused before anything is signed with it.
+    pub fn from_signer(
+        signer: Box<dyn Signer>,
+        cert_der: &[u8],
+        chain_der: &[Vec<u8>],
+    ) -> Result<Identity, SignError> {
+        let cert = Certificate::from_der(cert_der)
+            .map_err(|e| SignError::malformed(format!("signer certificate: {e}")))?;
+        let mut rest = Vec::new();
+        for (i, d) in chain_der.iter().enumerate() {
+            rest.push(
+                Certificate::from_der(d).map_err(|e| {
+                    SignError::malformed(format!("chain certificate #{}: {e}", i + 1))
+                })?,
+            );
+        }
+        if !signer_matches(signer.as_ref(), &cert)? {
+            return Err(SignError::crypto(format!(
+                "the certificate {} does not belong to the key ({})",
+                super::x509::name_display(&cert.tbs_certificate.subject),
+                signer.describe()
+            )));
+        }
+        let chain = order_chain(&cert, rest);
+        Ok(Identity::assemble(signer, cert, cert_der.to_vec(), chain))
+    }
+
+    /// An identity from a signer already checked against `cert`.
+    pub(crate) fn assemble(
+        signer: Box<dyn Signer>,
+        cert: Certificate,
+        cert_der: Vec<u8>,
+        chain: Vec<Certificate>,
+    ) -> Identity {
+        Identity {
+            signer,
+            cert,
+            cert_der,
+            chain,
+            sm2: None,
+        }
     }
 
     /// How many other certificates (issuers) travel with the signature.
@@ -177,8 +285,48 @@ impl Identity {
     }
 
     pub(crate) fn sm2_key(&self) -> Option<&sm2::SecretKey> {
-        self.sm2.as_ref().map(|(k, _)| k)
+        self.sm2.as_ref().map(|(k, _, _)| k)
     }
+}
+
+/// The message a signer signs to show that a certificate is its own.
+const CHALLENGE: &[u8] = b"iovaudit: does this certificate belong to this key?";
+
+/// Whether a signature by `signer` over [`CHALLENGE`] verifies with the
+/// public key of `cert`. An error only when the signer itself fails.
+pub(crate) fn signer_matches(signer: &dyn Signer, cert: &Certificate) -> Result<bool, SignError> {
+    let sig = signer.sign(CHALLENGE)?;
+    Ok(signature_matches(signer.scheme(), &sig, cert))
+}
+
+/// Whether `sig` (by a key signing with `scheme`) over [`CHALLENGE`]
+/// verifies with the public key of `cert`.
+pub(crate) fn signature_matches(scheme: SignatureScheme, sig: &[u8], cert: &Certificate) -> bool {
+    let alg = match scheme {
+        SignatureScheme::RsaPkcs1Sha256 => spki::AlgorithmIdentifierOwned {
+            oid: RSA_ENCRYPTION,
+            parameters: None,
+        },
+        SignatureScheme::EcdsaP256Sha256 => spki::AlgorithmIdentifierOwned {
+            oid: super::asn1::ECDSA_SHA256,
+            parameters: None,
+        },
+    };
+    matches!(
+        super::x509::verify_sig(
+            &cert.tbs_certificate.subject_public_key_info,
+            &alg,
+            Some(Hash::Sha256),
+            CHALLENGE,
+            sig,
+        ),
+        Ok(true)
+    )
+}
+
+/// A fresh challenge signature by `signer`, for trying several certificates.
+pub(crate) fn challenge_signature(signer: &dyn Signer) -> Result<Vec<u8>, SignError> {
+    signer.sign(CHALLENGE)
 }
 
 fn check_label(what_zh: &str, what_en: &str, s: &str) -> Result<(), SignError> {
@@ -675,7 +823,7 @@ pub fn load_identity_with(
     let dir = p12_path.parent().unwrap_or(Path::new("."));
     let sm2 = load_sm2_beside(dir, password)?;
     Ok(Identity {
-        key,
+        signer: Box::new(key),
         cert,
         cert_der,
         chain,
@@ -684,7 +832,7 @@ pub fn load_identity_with(
 }
 
 /// Puts the issuer of `leaf` first, its issuer next, and so on; the rest after.
-fn order_chain(leaf: &Certificate, mut rest: Vec<Certificate>) -> Vec<Certificate> {
+pub(crate) fn order_chain(leaf: &Certificate, mut rest: Vec<Certificate>) -> Vec<Certificate> {
     let mut out = Vec::new();
     let mut issuer = leaf.tbs_certificate.issuer.clone();
     while let Some(i) = rest
@@ -737,10 +885,9 @@ fn parse_signer_key(pkcs8_der: &[u8], path: &Path) -> Result<SignerKey, SignErro
     }
 }
 
-fn load_sm2_beside(
-    dir: &Path,
-    password: &str,
-) -> Result<Option<(sm2::SecretKey, Certificate)>, SignError> {
+type Sm2Pair = (sm2::SecretKey, Certificate, Vec<Certificate>);
+
+fn load_sm2_beside(dir: &Path, password: &str) -> Result<Option<Sm2Pair>, SignError> {
     let key_path = dir.join(SM2_KEY_FILE);
     let cert_path = dir.join(SM2_CERT_FILE);
     match (key_path.exists(), cert_path.exists()) {
@@ -773,7 +920,7 @@ fn load_sm2_beside(
             sm2::SecretKey::from_pkcs8_der(plain.as_bytes())
         }
         "PRIVATE KEY" => sm2::SecretKey::from_pkcs8_der(&der_bytes),
-        "EC PRIVATE KEY" => {
+        "EC PRIVATE KEY" | "SM2 PRIVATE KEY" => {
             sm2::SecretKey::from_sec1_der(&der_bytes).map_err(|_| pkcs8::Error::KeyMalformed)
         }
         other => {
@@ -785,21 +932,326 @@ fn load_sm2_beside(
     }
     .map_err(|e| SignError::bad_file(&key_path, format!("not an SM2 private key: {e}")))?;
 
-    let cert_text = String::from_utf8(read_file(&cert_path)?)
-        .map_err(|_| SignError::bad_file(&cert_path, "not a PEM text file"))?;
-    let cert_der = super::pem_to_der_certs(&cert_text)
-        .map_err(|e| SignError::bad_file(&cert_path, e.to_string()))?
-        .into_iter()
-        .next()
-        .ok_or_else(|| SignError::bad_file(&cert_path, "no certificate"))?;
-    let cert = Certificate::from_der(&cert_der)
-        .map_err(|e| SignError::bad_file(&cert_path, e.to_string()))?;
-    let spki = KeyRef::Sm2(&key).spki()?;
-    if cert.tbs_certificate.subject_public_key_info != spki {
+    let (cert, chain) = sm2_cert_chain(&key, &cert_path)?;
+    Ok(Some((key, cert, chain)))
+}
+
+/// Reads the SM2 certificate of `key` from `cert_path` (PEM, one or more
+/// certificates in any order: the key's own and those above it), orders
+/// the chain issuer first, and checks every SM2-with-SM3 link in it (user
+/// ID 1234567812345678). Errors name the file.
+fn sm2_cert_chain(
+    key: &sm2::SecretKey,
+    cert_path: &Path,
+) -> Result<(Certificate, Vec<Certificate>), SignError> {
+    let cert_text = String::from_utf8(read_file(cert_path)?)
+        .map_err(|_| SignError::bad_file(cert_path, "not a PEM text file"))?;
+    let ders = super::pem_to_der_certs(&cert_text)
+        .map_err(|e| SignError::bad_file(cert_path, e.to_string()))?;
+    let mut certs = Vec::new();
+    for (i, d) in ders.iter().enumerate() {
+        certs.push(
+            Certificate::from_der(d).map_err(|e| {
+                SignError::bad_file(cert_path, format!("certificate #{}: {e}", i + 1))
+            })?,
+        );
+    }
+    let spki = KeyRef::Sm2(key).spki()?;
+    let Some(at) = certs
+        .iter()
+        .position(|c| c.tbs_certificate.subject_public_key_info == spki)
+    else {
         return Err(SignError::bad_file(
-            &cert_path,
-            format!("does not match the key in {SM2_KEY_FILE}"),
+            cert_path,
+            "no certificate in it matches the SM2 private key",
+        ));
+    };
+    let cert = certs.remove(at);
+    let chain = order_chain(&cert, certs);
+    super::x509::check_links(&cert, &chain).map_err(|t| SignError::bad_file(cert_path, t.en))?;
+    Ok((cert, chain))
+}
+
+/// What [`import_identity`] wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportedIdentity {
+    /// "RSA-2048", "ECDSA P-256", "SM2".
+    pub key: String,
+    /// The certificate's CN and O.
+    pub subject_cn: String,
+    pub organisation: String,
+    /// SHA-256 of the key's certificate, lower-case hex.
+    pub fingerprint_sha256: String,
+    /// How many certificates above the key's came with it (checked links).
+    pub chain_len: usize,
+    /// The files written, in order.
+    pub files: Vec<PathBuf>,
+}
+
+/// SEC 1 `ECPrivateKey` (RFC 5915), read only for its curve.
+#[derive(der::Sequence)]
+struct EcPrivateKeyCurve<'a> {
+    _version: u8,
+    _private_key: der::asn1::OctetStringRef<'a>,
+    #[asn1(context_specific = "0", optional = "true")]
+    parameters: Option<der::asn1::ObjectIdentifier>,
+    #[asn1(context_specific = "1", optional = "true")]
+    _public_key: Option<der::asn1::BitStringRef<'a>>,
+}
+
+/// A private key read from a file to import.
+enum ImportKey {
+    Signer(SignerKey),
+    Sm2(sm2::SecretKey),
+}
+
+/// Reads a private key: PEM `PRIVATE KEY` / `ENCRYPTED PRIVATE KEY`
+/// (PKCS#8; decrypted with `password`), `RSA PRIVATE KEY` (PKCS#1),
+/// `EC PRIVATE KEY` / `SM2 PRIVATE KEY` (SEC 1, P-256 or SM2), or DER PKCS#8.
+fn read_import_key(path: &Path, password: &str) -> Result<ImportKey, SignError> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    let bytes = read_file(path)?;
+    let (label, der_bytes) = if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| SignError::bad_file(path, "PEM text that is not UTF-8"))?;
+        let start = text.find("-----BEGIN ").unwrap_or(0);
+        let (label, d) = der::pem::decode_vec(text[start..].trim().as_bytes())
+            .map_err(|e| SignError::bad_file(path, format!("not a PEM key: {e}")))?;
+        (label.to_string(), d)
+    } else {
+        ("PRIVATE KEY".to_string(), bytes)
+    };
+    let pkcs8_der: Vec<u8> = match label.as_str() {
+        "PRIVATE KEY" => der_bytes,
+        "ENCRYPTED PRIVATE KEY" => {
+            let epki = pkcs8::EncryptedPrivateKeyInfo::try_from(der_bytes.as_slice())
+                .map_err(|e| SignError::bad_file(path, format!("encrypted key: {e}")))?;
+            epki.decrypt(password)
+                .map_err(|_| SignError::BadPassword {
+                    path: path.to_path_buf(),
+                })?
+                .as_bytes()
+                .to_vec()
+        }
+        "RSA PRIVATE KEY" => {
+            let k = RsaPrivateKey::from_pkcs1_der(&der_bytes).map_err(|e| {
+                SignError::bad_file(path, format!("the RSA key cannot be read: {e}"))
+            })?;
+            return Ok(ImportKey::Signer(SignerKey::Rsa(Box::new(k))));
+        }
+        // SEC 1; OpenSSL labels an SM2 one "SM2 PRIVATE KEY".
+        "EC PRIVATE KEY" | "SM2 PRIVATE KEY" => {
+            let ec = EcPrivateKeyCurve::from_der(&der_bytes).map_err(|e| {
+                SignError::bad_file(path, format!("the EC key cannot be read: {e}"))
+            })?;
+            let curve = ec.parameters;
+            return match curve {
+                Some(c) if c == SECP256R1 => p256::SecretKey::from_sec1_der(&der_bytes)
+                    .map(|k| ImportKey::Signer(SignerKey::P256(k)))
+                    .map_err(|e| SignError::bad_file(path, format!("P-256 key: {e}"))),
+                Some(c) if c == super::asn1::SM2_CURVE => sm2::SecretKey::from_sec1_der(&der_bytes)
+                    .map(ImportKey::Sm2)
+                    .map_err(|e| SignError::bad_file(path, format!("SM2 key: {e}"))),
+                other => Err(SignError::bad_file(
+                    path,
+                    format!(
+                        "EC key on {}; only P-256 and SM2 are supported",
+                        other
+                            .map(|c| oid_name(&c))
+                            .unwrap_or_else(|| "an unnamed curve".into())
+                    ),
+                )),
+            };
+        }
+        other => {
+            return Err(SignError::bad_file(
+                path,
+                format!("a PEM block {other}, not a private key"),
+            ))
+        }
+    };
+    let pki = pkcs8::PrivateKeyInfo::try_from(pkcs8_der.as_slice())
+        .map_err(|e| SignError::bad_file(path, format!("the private key cannot be read: {e}")))?;
+    let is_sm2 = pki.algorithm.oid == super::asn1::SM2_CURVE
+        || (pki.algorithm.oid == EC_PUBLIC_KEY
+            && pki.algorithm.parameters_oid().ok() == Some(super::asn1::SM2_CURVE));
+    if is_sm2 {
+        let key = sm2::SecretKey::from_pkcs8_der(&pkcs8_der)
+            .or_else(|_| sm2::SecretKey::from_sec1_der(pki.private_key))
+            .map_err(|e| SignError::bad_file(path, format!("SM2 key: {e}")))?;
+        return Ok(ImportKey::Sm2(key));
+    }
+    parse_signer_key(&pkcs8_der, path).map(ImportKey::Signer)
+}
+
+/// Reads certificates: PEM (one or more, any order) or one DER.
+fn read_cert_chain_file(path: &Path) -> Result<Vec<Certificate>, SignError> {
+    let bytes = read_file(path)?;
+    let ders = if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| SignError::bad_file(path, "PEM text that is not UTF-8"))?;
+        super::pem_to_der_certs(text).map_err(|e| SignError::bad_file(path, e.to_string()))?
+    } else {
+        vec![bytes]
+    };
+    ders.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            Certificate::from_der(d)
+                .map_err(|e| SignError::bad_file(path, format!("certificate #{}: {e}", i + 1)))
+        })
+        .collect()
+}
+
+/// Imports a key and its certificate chain made elsewhere (an
+/// organisation's CA, OpenSSL, a GM/T 0015 SM2 CA) as an identity.
+///
+/// * `key_path`: PEM or DER — PKCS#8 (plain, or encrypted: decrypted with
+///   `password`), PKCS#1 RSA, SEC 1 EC (P-256 or SM2).
+/// * `cert_path`: the key's certificate and those above it, PEM (any
+///   order) or one DER. The certificate whose public key is the key's is
+///   found; every link of the chain is checked (RSA, ECDSA, or
+///   SM2-with-SM3 with the default user ID 1234567812345678), and each
+///   issuer must be a CA.
+/// * `out`: a file ending in `.p12`/`.pfx` (RSA or P-256 keys): that
+///   PKCS#12. Otherwise a folder: for RSA/P-256, `signer.p12` and `ca.pem`
+///   (the top of the chain, when there is one); for SM2, the pair that
+///   [`load_identity`] reads beside a `signer.p12` — `signer-sm2.key.pem`
+///   (encrypted with `password`) and `signer-sm2.pem` (certificate and
+///   chain). When the folder already holds a `signer.p12`, `password` must
+///   open it (the SM2 key is decrypted with the same one).
+///
+/// Everything is protected with `password` (not empty). Nothing is
+/// overwritten; on an error nothing is left behind. Key files are mode 0600.
+pub fn import_identity(
+    key_path: &Path,
+    cert_path: &Path,
+    out: &Path,
+    password: &str,
+) -> Result<ImportedIdentity, SignError> {
+    if password.is_empty() {
+        return Err(SignError::invalid(
+            "密码不能为空",
+            "the password must not be empty",
         ));
     }
-    Ok(Some((key, cert)))
+    let key = read_import_key(key_path, password)?;
+    let mut certs = read_cert_chain_file(cert_path)?;
+    let spki = match &key {
+        ImportKey::Signer(k) => k.as_ref().spki()?,
+        ImportKey::Sm2(k) => KeyRef::Sm2(k).spki()?,
+    };
+    let Some(at) = certs
+        .iter()
+        .position(|c| c.tbs_certificate.subject_public_key_info == spki)
+    else {
+        return Err(SignError::bad_file(
+            cert_path,
+            format!(
+                "no certificate in it belongs to the private key in {}",
+                key_path.display()
+            ),
+        ));
+    };
+    let leaf = certs.remove(at);
+    let chain = order_chain(&leaf, certs);
+    super::x509::check_links(&leaf, &chain).map_err(|t| SignError::bad_file(cert_path, t.en))?;
+    let enc = |e: der::Error| SignError::crypto(format!("encoding: {e}"));
+    let leaf_der = leaf.to_der().map_err(enc)?;
+    let chain_der: Vec<Vec<u8>> = chain
+        .iter()
+        .map(|c| c.to_der().map_err(enc))
+        .collect::<Result<_, _>>()?;
+    let subject = &leaf.tbs_certificate.subject;
+    let cn = name_attr(subject, AT_COMMON_NAME);
+    let org = name_attr(subject, AT_ORGANISATION);
+
+    let as_p12 = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx"));
+    let (desc, files): (String, Vec<(PathBuf, Vec<u8>, bool)>) = match key {
+        ImportKey::Signer(k) => {
+            let friendly = if cn.is_empty() { "signer" } else { cn.as_str() };
+            let p12_bytes = p12::write(&k.to_pkcs8()?, &leaf_der, &chain_der, friendly, password)?;
+            let mut files = Vec::new();
+            if as_p12 {
+                files.push((out.to_path_buf(), p12_bytes, true));
+            } else {
+                files.push((out.join(P12_FILE), p12_bytes, true));
+                let top = chain.last().or_else(|| {
+                    (leaf.tbs_certificate.issuer == leaf.tbs_certificate.subject).then_some(&leaf)
+                });
+                if let Some(top) = top {
+                    files.push((out.join(CA_FILE), pem(top).into_bytes(), false));
+                }
+            }
+            (describe_key(&k), files)
+        }
+        ImportKey::Sm2(k) => {
+            if as_p12 {
+                return Err(SignError::invalid(
+                    format!(
+                        "SM2 密钥不能放入 {}（PDF 和 CMS 签名只用 RSA 或 P-256）；请给出签名身份所在的文件夹，SM2 密钥对将保存在其中的 signer.p12 旁",
+                        out.display()
+                    ),
+                    format!(
+                        "an SM2 key cannot go into {} (PDF and CMS signatures use RSA or P-256); give the identity's folder: the SM2 pair is kept beside its signer.p12",
+                        out.display()
+                    ),
+                ));
+            }
+            let beside = out.join(P12_FILE);
+            if beside.exists() {
+                list_keys(&beside, password).map_err(|e| match e {
+                    SignError::BadPassword { path } => SignError::invalid(
+                        format!("口令打不开同一文件夹中的 {}；SM2 密钥用与它相同的口令保护", path.display()),
+                        format!("the password does not open {} in the same folder; the SM2 key is protected with the same password", path.display()),
+                    ),
+                    other => other,
+                })?;
+            }
+            let mut chain_pem = pem(&leaf);
+            for c in &chain {
+                chain_pem.push_str(&pem(c));
+            }
+            (
+                "SM2".to_string(),
+                vec![
+                    (
+                        out.join(SM2_KEY_FILE),
+                        encrypt_sm2_key(&k, password)?.into_bytes(),
+                        true,
+                    ),
+                    (out.join(SM2_CERT_FILE), chain_pem.into_bytes(), false),
+                ],
+            )
+        }
+    };
+    for (path, _, _) in &files {
+        if path.symlink_metadata().is_ok() {
+            return Err(SignError::Exists { path: path.clone() });
+        }
+    }
+    if !as_p12 {
+        fs::create_dir_all(out).map_err(|e| SignError::io(out, e))?;
+    }
+    let mut written: Vec<PathBuf> = Vec::new();
+    for (path, bytes, secret) in &files {
+        if let Err(e) = write_new(path, bytes, *secret) {
+            for w in &written {
+                let _ = fs::remove_file(w);
+            }
+            return Err(e);
+        }
+        written.push(path.clone());
+    }
+    Ok(ImportedIdentity {
+        key: desc,
+        subject_cn: cn,
+        organisation: org,
+        fingerprint_sha256: hex(&Hash::Sha256.digest(&leaf_der)),
+        chain_len: chain.len(),
+        files: written,
+    })
 }

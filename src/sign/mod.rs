@@ -9,6 +9,13 @@
 //!   beside it ([`load_identity`]; PKCS#12 as other tools write it, several
 //!   keys chosen by alias or fingerprint: [`load_identity_with`],
 //!   [`list_keys`]);
+//! * keys on tokens (USB keys, HSMs) through PKCS#11 ([`load_token_identity`],
+//!   [`list_tokens`], [`list_token_objects`]): the key signs on the token
+//!   and never leaves it; any key can sign through the [`Signer`] trait
+//!   ([`Identity::from_signer`]);
+//! * importing a key and its certificate chain made elsewhere, RSA, P-256
+//!   or SM2 ([`import_identity`]), and checking certificate chains,
+//!   SM2-with-SM3 links included ([`verify_certificate_chain`]);
 //! * PDF signing, PAdES B-B as an incremental update ([`sign_pdf`]) with
 //!   an optional visible stamp, and checking every signature in a PDF
 //!   ([`verify_pdf`]);
@@ -38,6 +45,7 @@ mod error;
 mod identity;
 mod p12;
 mod pdf;
+mod pkcs11;
 mod sm2;
 mod x509;
 
@@ -45,11 +53,22 @@ pub use self::cms::{sign_detached, sign_detached_at, verify_detached, CmsReport}
 pub use self::sm2::{sm2_sign, sm2_verify, SM2_DEFAULT_ID};
 pub use error::SignError;
 pub use identity::{
-    list_keys, load_identity, load_identity_with, new_identity, Identity, IdentityFiles, KeyAlgo,
-    KeyEntry, NewIdentity, CA_FILE, P12_FILE, SM2_CERT_FILE, SM2_KEY_FILE,
+    import_identity, list_keys, load_identity, load_identity_with, new_identity, Identity,
+    IdentityFiles, ImportedIdentity, KeyAlgo, KeyEntry, NewIdentity, SignatureScheme, Signer,
+    CA_FILE, P12_FILE, SM2_CERT_FILE, SM2_KEY_FILE,
 };
 pub(crate) use pdf::bounded::{with_pdf, PdfLimits, PdfLoadError};
 pub use pdf::{sign_pdf, verify_pdf, PdfSignOptions, PdfSignatureReport, Stamp};
+pub use pkcs11::{
+    list_token_objects, list_tokens, load_token_identity, TokenCert, TokenContents, TokenInfo,
+    TokenKey, TokenKeySpec, TokenSigner,
+};
+pub use x509::{verify_certificate_chain, ChainReport};
+// Verifying what others signed (issue 12): the general PDF validator.
+pub use pdf::{
+    evidence_status, validate_pdf, Coverage, EssStatus, LaterChange, ModificationLevel,
+    PdfValidation, SignatureCheck, SignatureKind, SignatureStatus, SignerInfo, TimestampCheck,
+};
 
 // Input bounds (see `docs/untrusted-input.md`). Files are checked against
 // their cap before they are read; bytes handed over in memory are checked

@@ -79,7 +79,8 @@ pub fn sm2_sign(data: &[u8], id: &Identity) -> Result<Vec<u8>, SignError> {
 
 /// Checks an SM2/SM3 signature (DER `SEQUENCE{r,s}`, user ID
 /// `1234567812345678`) over `data` with the key in a PEM certificate
-/// (`CERTIFICATE`) or public key (`PUBLIC KEY`). `Ok(false)` when the
+/// (`CERTIFICATE`; the first one when the chain follows it) or public key
+/// (`PUBLIC KEY`). `Ok(false)` when the
 /// signature does not match; an error when the PEM or the signature is not
 /// well-formed.
 pub fn sm2_verify(
@@ -87,7 +88,19 @@ pub fn sm2_verify(
     sig: &[u8],
     sm2_cert_or_pubkey_pem: &str,
 ) -> Result<bool, SignError> {
-    let (label, der_bytes) = der::pem::decode_vec(sm2_cert_or_pubkey_pem.trim().as_bytes())
+    // The first PEM block: a certificate file may carry its chain after it.
+    let text = sm2_cert_or_pubkey_pem;
+    let first = match (text.find("-----BEGIN "), text.find("-----END ")) {
+        (Some(b), Some(e)) if e > b => {
+            let end = text[e..]
+                .find('\n')
+                .map_or(text.len(), |n| e + n)
+                .min(text.len());
+            &text[b..end]
+        }
+        _ => text,
+    };
+    let (label, der_bytes) = der::pem::decode_vec(first.trim().as_bytes())
         .map_err(|e| SignError::malformed(format!("SM2 key PEM: {e}")))?;
     let spki_der = match label {
         "CERTIFICATE" => {

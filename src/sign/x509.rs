@@ -433,6 +433,17 @@ pub(crate) fn check_chain(
     anchors: &[Certificate],
     at: std::time::SystemTime,
 ) -> (bool, Vec<Text>) {
+    let (ok, problems, _) = check_chain_path(leaf, pool, anchors, at);
+    (ok, problems)
+}
+
+/// [`check_chain`], also returning the path found (leaf first).
+fn check_chain_path(
+    leaf: &Certificate,
+    pool: &[Certificate],
+    anchors: &[Certificate],
+    at: std::time::SystemTime,
+) -> (bool, Vec<Text>, Vec<Certificate>) {
     let mut problems = Vec::new();
     let mut current = leaf.clone();
     let mut path: Vec<Certificate> = vec![leaf.clone()];
@@ -460,7 +471,7 @@ pub(crate) fn check_chain(
                             name_display(&next.tbs_certificate.subject)
                         ),
                     ));
-                    return (false, problems);
+                    return (false, problems, path);
                 }
                 path.push(next.clone());
                 current = next.clone();
@@ -471,19 +482,19 @@ pub(crate) fn check_chain(
                     format!("证书链无法连到受信任的根证书（找不到签发者 {issuer}）"),
                     format!("no chain to a trusted certificate (issuer {issuer} not found among the trust anchors)"),
                 ));
-                return (false, problems);
+                return (false, problems, path);
             }
         }
     }
     problems.push(Text::new("证书链过长", "certificate chain too long"));
-    (false, problems)
+    (false, problems, path)
 }
 
 fn finish(
     path: Vec<Certificate>,
     at: std::time::SystemTime,
     mut problems: Vec<Text>,
-) -> (bool, Vec<Text>) {
+) -> (bool, Vec<Text>, Vec<Certificate>) {
     let mut ok = true;
     for cert in &path {
         if !within_validity(cert, at) {
@@ -495,7 +506,7 @@ fn finish(
             ));
         }
     }
-    (ok, problems)
+    (ok, problems, path)
 }
 
 /// Parses DER certificates given as trust anchors.
@@ -522,4 +533,84 @@ pub(crate) fn parse_anchors(trust: &[Vec<u8>]) -> Result<Vec<Certificate>, SignE
             })
         })
         .collect()
+}
+
+/// Checks that each certificate of `chain` (issuer first, as ordered by
+/// `order_chain`) that names the one below it as its subject really
+/// signed it (RSA, ECDSA or SM2-with-SM3 with the default user ID) and is
+/// a CA. A certificate that does not continue the chain is left alone.
+pub(crate) fn check_links(leaf: &Certificate, chain: &[Certificate]) -> Result<(), Text> {
+    let mut below = leaf;
+    for c in chain {
+        if below.tbs_certificate.issuer != c.tbs_certificate.subject {
+            break;
+        }
+        let (who, by) = (
+            name_display(&below.tbs_certificate.subject),
+            name_display(&c.tbs_certificate.subject),
+        );
+        if !signed_by(below, c) {
+            return Err(Text::new(
+                format!("证书 {who} 的签名不能用 {by} 的公钥验证"),
+                format!("the signature of certificate {who} does not verify with the key of {by}"),
+            ));
+        }
+        if !is_ca(c) {
+            return Err(Text::new(
+                format!("证书 {by} 不是 CA 证书，却签发了 {who}"),
+                format!("certificate {by} is not a CA but issued {who}"),
+            ));
+        }
+        if c.tbs_certificate.issuer == c.tbs_certificate.subject {
+            break;
+        }
+        below = c;
+    }
+    Ok(())
+}
+
+/// What [`verify_certificate_chain`] found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChainReport {
+    /// The certificate chains to one of the anchors, every signature on the
+    /// way verifies, every issuer is a CA and every certificate is valid.
+    pub trusted: bool,
+    /// The subject of each certificate on the path found, leaf first.
+    pub path: Vec<String>,
+    /// What went wrong, in Chinese and English.
+    pub problems: Vec<Text>,
+}
+
+/// Checks a certificate (DER) against trust anchors (DER), through the
+/// intermediate certificates in `pool` (DER, any order), at `at`: every
+/// signature on the path (RSA PKCS#1 v1.5 or PSS, ECDSA P-256, or
+/// SM2-with-SM3 with the GM/T 0009 default user ID 1234567812345678, as
+/// GM/T 0015 CAs issue them), CA flags and validity periods. Malformed
+/// certificates are errors; an untrusted one is a report with `trusted`
+/// false and the reason.
+pub fn verify_certificate_chain(
+    leaf_der: &[u8],
+    pool: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    at: std::time::SystemTime,
+) -> Result<ChainReport, SignError> {
+    let leaf = Certificate::from_der(leaf_der)
+        .map_err(|e| SignError::malformed(format!("certificate: {e}")))?;
+    let pool = parse_anchors(pool)?;
+    let anchors = parse_anchors(anchors)?;
+    if anchors.is_empty() {
+        return Err(SignError::invalid(
+            "没有给出信任锚证书",
+            "no trust anchor was given",
+        ));
+    }
+    let (trusted, problems, path) = check_chain_path(&leaf, &pool, &anchors, at);
+    Ok(ChainReport {
+        trusted,
+        path: path
+            .iter()
+            .map(|c| name_display(&c.tbs_certificate.subject))
+            .collect(),
+        problems,
+    })
 }

@@ -3,7 +3,10 @@
 // inferred verdicts → evidence (hashes checked against sha256sum and
 // openssl) → finding → approve → signed report + filing package → verify
 // (our verifier in the app, pdfsig as an outside oracle) → tampering is
-// caught. A screenshot of every screen is kept in target/e2e-screenshots.
+// caught. The dashboard's compliance calendar: timeline, a recorded trigger
+// event and its deadline three months later, the ICS export read back by
+// Python's icalendar (an outside RFC 5545 parser). A screenshot of every
+// screen is kept in target/e2e-screenshots.
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -141,6 +144,46 @@ test('settings: assessor name and a new local signing identity', async () => {
   await s.shot('02-settings');
 });
 
+test('settings: a .p12 holding two keys (made by Python cryptography) imports with the key chosen; deleting asks first', async () => {
+  const dir = path.join(work, 'two-keys');
+  mkdirSync(dir);
+  // The file and its certificates' fingerprints come from another tool, the oracle here.
+  const made = execFileSync('python3', [path.join(ROOT, 'tests/e2e/two_keys.py'), dir, PASSWORD]).toString();
+  const fp = Object.fromEntries(made.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2)));
+  assert.ok(fp.alice && fp.bob, made);
+  await s.typeTid('identity-import-password', PASSWORD);
+  willPick([path.join(dir, 'two-keys.p12')]);
+  await s.clickTid('identity-import');
+  const box = await s.waitText('[data-testid="identity-choose-key"]', (t) => t.includes('two-keys.p12'));
+  assert.ok(box.includes('alice') && box.includes('bob') && box.includes('2 个密钥'), box);
+  await s.exec(`document.querySelector('[data-testid="identity-choose-key"]').scrollIntoView()`);
+  await sleep(300);
+  await s.shot('02b-settings-choose-key');
+  // The radio's input carries the id (antd hides it under its own drawing): click its label.
+  await s.exec(`document.querySelector('[data-testid="identity-key-2"]').closest('label').click()`);
+  await s.waitJs(`document.querySelector('[data-testid="identity-key-2"]').closest('label').querySelector('input').checked`);
+  await s.clickTid('identity-import-key');
+  await s.waitText('[data-testid="identity-created"]', (t) => t.includes('Bob'), 60000);
+  // The identity signs with bob's key: its fingerprint is bob's certificate's, as Python computed it.
+  await s.tid('identity-Bob');
+  const shown = await s.exec(`return [...document.querySelectorAll('[data-testid="identity-Bob"] [data-hash]')].map((e) => e.dataset.hash)`);
+  assert.deepEqual(shown, [fp.bob]);
+  assert.match(await s.textTid('identity-keys-Bob'), /2 个密钥/);
+  // Another default key (checked with the password): the identity's fingerprint becomes alice's.
+  await s.clickTid('identity-setkey-Bob');
+  await s.exec(`document.querySelector('[data-testid="identity-setkey-key-1"]').closest('label').click()`);
+  await s.typeTid('identity-setkey-password', PASSWORD);
+  await s.clickTid('identity-setkey-save');
+  await s.waitJs(`!document.querySelector('[data-testid="identity-setkey-panel"]')`, 60000);
+  const now = await s.exec(`return [...document.querySelectorAll('[data-testid="identity-Bob"] [data-hash]')].map((e) => e.dataset.hash)`);
+  assert.deepEqual(now, [fp.alice]);
+  // Deleting asks first; then it is gone (the local identity stays).
+  await s.clickTid('identity-delete-Bob');
+  await s.clickTid('identity-delete-ok-Bob');
+  await s.waitJs(`!document.querySelector('[data-testid="identity-Bob"]')`);
+  assert.match(await s.textTid('identity-list'), /李评估/);
+});
+
 test('new project wizard with scope answers', async () => {
   await s.clickTid('nav-home');
   await s.clickTid('home-new');
@@ -150,6 +193,8 @@ test('new project wizard with scope answers', async () => {
   await s.typeTid('wizard-parent', projects);
   await s.clickTid('wizard-next');
   await s.tid('pack-N103');
+  // Shanghai's pack too: its filing dates and the 30 % change trigger feed the calendar.
+  await s.clickTid('pack-SH26');
   await s.shot('03-wizard-packs');
   await s.clickTid('wizard-next');
   // Scope: no OTA → the OTA requirements become 不适用 with the reason.
@@ -164,14 +209,54 @@ test('new project wizard with scope answers', async () => {
   await s.shot('05-workspace');
 });
 
+/** A valid 统一社会信用代码 (GB 32100-2015): 17 characters and their check character. */
+function creditCode(first17) {
+  const A = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...first17].reduce((acc, c, i) => acc + A.indexOf(c) * W[i], 0);
+  return first17 + A[(31 - (sum % 31)) % 31];
+}
+const CREDIT = creditCode('91310000MA1FL8TQ3');
+
+test('project information: a wrong credit code is refused at its field; the saved information reaches the report', async () => {
+  await s.clickTid('nav-info');
+  await s.tid('info-report_number');
+  await s.typeTid('info-assessee.credit_code', '91310000MA1FL8TQ30');
+  await s.clickTid('info-save');
+  const err = await s.waitText('[data-testid="info-error-assessee.credit_code"]', (t) => t.length > 0);
+  assert.match(err, /统一社会信用代码/);
+  await s.typeTid('info-assessee.credit_code', CREDIT);
+  await s.typeTid('info-report_number', 'E2E-2026-017');
+  await s.typeTid('info-client.name', '端到端委托单位');
+  await s.clickTid('info-add-team');
+  await s.typeTid('info-team.0.name', '李评估');
+  await s.typeTid('info-team.0.role', '组长');
+  await s.typeTid('info-team.0.cert_no', 'CISP-E2E-0042');
+  await s.typeTid('info-distribution', '测试汽车有限公司');
+  await s.shot('05a-project-info');
+  await s.clickTid('info-save');
+  await s.waitJs(`!document.querySelector('[data-testid="info-error-assessee.credit_code"]') && document.querySelector('[data-testid="info-save"]').disabled`);
+  const shown = await s.exec(`return document.querySelector('[data-testid="info-assessee.credit_code"]').value`);
+  assert.equal(shown, CREDIT);
+  await s.clickTid('nav-workspace');
+  await s.tid('req-N103-01');
+});
+
 test('scope rules OTA requirements out, with the reason', async () => {
   await s.clickTid('req-N103-13');
   const t = await s.waitText('[data-testid="detail-applicability"]', (x) => x.includes('不适用'));
   assert.match(t, /has_ota|OTA/);
   // Changing the answer brings them back into scope.
   await s.clickTid('open-scope');
-  await s.clickTid('q-has_ota-yes');
+  // The modal may still be sliding in: click until the answer is taken, then save and wait for it to close.
+  const yes = `document.querySelector('.ant-modal [data-testid="q-has_ota"] input[value="yes"]')`;
+  for (let i = 0; i < 20; i++) {
+    await s.clickTid('q-has_ota-yes');
+    if (await s.exec(`return !!(${yes} && ${yes}.checked)`)) break;
+    await sleep(250);
+  }
   await s.clickTid('scope-save');
+  await s.waitJs(`!document.querySelector('.ant-modal-wrap [data-testid="q-has_ota"]') || document.querySelector('.ant-modal-wrap').style.display === 'none'`);
   await sleep(500);
   await s.clickTid('req-N103-12');
   await s.clickTid('req-N103-13');
@@ -218,10 +303,16 @@ test('inferred verdicts are shown and confirmed one by one', async () => {
   let rows = await s.findAll(ROWS);
   assert.ok(await s.exists('[data-testid="req-N134-33"]'), 'N103-02 (partial) infers N134-33 (equal mapping)');
   await s.shot('07-inferred');
-  for (let i = 0; i < 50 && rows.length > 0; i++) {
-    await s.clickEl(rows[0]);
+  // One at a time: open the first, confirm, wait until the list no longer has it
+  // (the list re-renders after each confirmation; a held row reference goes stale).
+  for (let i = 0; i < 80 && rows.length > 0; i++) {
+    const id = await s.exec(`const e = document.querySelector(arguments[0]); return e ? e.dataset.testid : null`, [ROWS]);
+    if (!id) break;
+    const row = `[data-testid="requirement-tree"] [data-testid="${id}"]`;
+    await s.click(row);
+    await s.waitText('[data-testid="detail-id"]', (t) => t.includes(id.slice('req-'.length)));
     await s.clickTid('verdict-confirm');
-    await sleep(400);
+    await s.waitJs(`!document.querySelector('${row}')`);
     rows = await s.findAll(ROWS);
   }
   assert.equal(rows.length, 0, 'every inferred verdict confirmed');
@@ -298,6 +389,101 @@ test('dashboard shows the score', async () => {
   await s.shot('10-dashboard');
 });
 
+/** `YYYY-MM-DD` of a local date. */
+function ymd(d) {
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** The timeline as shown: [uid, date, requirement, status] per item. */
+async function timeline() {
+  return s.exec(`return [...document.querySelectorAll('[data-testid="calendar-item"]')].map((e) => [e.dataset.uid, e.dataset.date, e.dataset.requirement, e.dataset.status])`);
+}
+
+test('dashboard: compliance calendar timeline; a 30 % change yields a deadline three months later', async () => {
+  await s.tid('calendar-timeline');
+  // Show every date (the first dozen are shown until asked).
+  if (await s.exists('[data-testid="calendar-more"]')) await s.clickTid('calendar-more');
+  let items = await timeline();
+  assert.ok(items.length > 0, 'dated obligations are listed');
+  const statuses = new Set(items.map((i) => i[3]));
+  for (const st of statuses) assert.ok(['overdue', 'due_soon', 'upcoming', 'done'].includes(st), st);
+  // Shanghai's yearly 07-31 filing of the important-data catalogue (SH26-17) is on it.
+  assert.ok(items.some(([, date, req]) => req === 'SH26-17' && date.endsWith('-07-31')), JSON.stringify(items));
+  // Sorted by date, as the core gives them.
+  const dates = items.map((i) => i[1]);
+  assert.deepEqual(dates, [...dates].sort());
+  // Status words come from the core (Chinese here).
+  const counts = await s.textTid('calendar-counts');
+  assert.match(counts, /已逾期|30天内到期|未到期|已完成/);
+
+  // A 30 % change of the important data ten days ago → the filing update is due three months after it.
+  const now = new Date();
+  const event = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 10);
+  // Three months on, the day kept (or the month's last day), as the core counts.
+  const due = new Date(event.getFullYear(), event.getMonth() + 3, 1);
+  due.setDate(Math.min(event.getDate(), new Date(due.getFullYear(), due.getMonth() + 1, 0).getDate()));
+  await s.clickTid('calendar-event-add');
+  await s.tid('calendar-event-kind');
+  await s.click('[data-testid="calendar-event-kind"]');
+  await s.waitJs(`[...document.querySelectorAll('.ant-select-item-option')].some((o) => o.textContent.startsWith('change-30'))`);
+  await s.exec(`[...document.querySelectorAll('.ant-select-item-option')].find((o) => o.textContent.startsWith('change-30')).setAttribute('data-e2e-option', '1')`);
+  await s.click('[data-e2e-option="1"]');
+  await s.waitJs(`[...document.querySelectorAll('[data-testid="calendar-event-kind"]')].some((e) => e.textContent.includes('change-30'))`);
+  await s.typeTid('calendar-event-date', ymd(event));
+  await s.typeTid('calendar-event-note', '重要数据存储总量增长35%');
+  await s.clickTid('calendar-event-save');
+  const dues = await s.waitText('[data-testid="calendar-event-dues"]', (t) => t.includes('SH26-18'));
+  assert.ok(dues.includes(ymd(due)), `${dues} should name ${ymd(due)}`);
+  await s.shot('10c-calendar-event');
+  await s.clickTid('calendar-event-done');
+  await s.waitJs(`!document.querySelector('[data-testid="calendar-event-dues"]')`);
+  await s.waitJs(`[...document.querySelectorAll('[data-testid="calendar-item"]')].some((e) => e.dataset.requirement === 'SH26-18')`);
+  if (await s.exists('[data-testid="calendar-more"]')) {
+    const more = await s.textTid('calendar-more');
+    if (!more.includes('收起')) await s.clickTid('calendar-more');
+  }
+  items = await timeline();
+  const triggered = items.filter(([, , req]) => req === 'SH26-18');
+  assert.equal(triggered.length, 1, JSON.stringify(items));
+  assert.equal(triggered[0][1], ymd(due));
+  assert.equal(triggered[0][3], 'upcoming');
+  assert.match(await s.textTid('calendar-events'), /change-30/);
+  await s.exec(`document.querySelector('[data-testid="calendar"]').scrollIntoView()`);
+  await sleep(300);
+  await s.shot('10b-dashboard-calendar-zh');
+});
+
+test('dashboard: Export ICS writes RFC 5545 that Python icalendar reads back with the same events', async () => {
+  const exportsDir = path.join(projects, '端到端测试 2026 年度评估.iovaudit', 'exports');
+  const ics = path.join(exportsDir, '合规日历-e2e.ics');
+  if (await s.exists('[data-testid="calendar-more"]')) {
+    const more = await s.textTid('calendar-more');
+    if (!more.includes('收起')) await s.clickTid('calendar-more');
+  }
+  const items = await timeline();
+  willPick([ics]);
+  await s.clickTid('calendar-ics');
+  const saved = await s.waitText('[data-testid="calendar-ics-saved"]', (t) => t.includes('.ics'));
+  assert.ok(saved.includes(ics) && saved.includes(`${items.length} 个日程`), saved);
+  // An outside parser: Python's icalendar (installed by scripts/setup.sh).
+  const py = `
+import json, sys, icalendar
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+out = []
+for ev in cal.walk('VEVENT'):
+    out.append([str(ev['UID']), ev.decoded('DTSTART').isoformat(), str(ev.get('DESCRIPTION', ''))])
+print(json.dumps({'version': str(cal['VERSION']), 'events': out}, ensure_ascii=False))`;
+  const parsed = JSON.parse(execFileSync('python3', ['-c', py, ics]).toString());
+  assert.equal(parsed.version, '2.0');
+  assert.deepEqual(
+    parsed.events.map(([uid, date]) => [uid, date]).sort(),
+    items.map(([uid, date]) => [uid, date]).sort(),
+  );
+  const sh18 = parsed.events.find(([uid]) => uid.startsWith('SH26-18.'));
+  assert.ok(sh18 && sh18[2].includes('SH26-18') && sh18[2].includes('四.7'), JSON.stringify(sh18));
+});
+
 test('review: submit and approve', async () => {
   await s.clickTid('nav-export');
   await s.clickTid('review-submit');
@@ -327,6 +513,11 @@ test('export a signed report and a filing package', async () => {
   const out = readdirSync(exports);
   assert.equal(out.filter((f) => f.endsWith('.pdf')).length, 1, out.join(','));
   assert.equal(out.filter((f) => f.endsWith('.zip')).length, 1, out.join(','));
+  // Earlier exports of the project: what is in exports/, with its kind.
+  await s.waitJs(`document.querySelectorAll('[data-testid="exports-item"]').length === 3`);
+  const listed = await s.exec(`return [...document.querySelectorAll('[data-testid="exports-item"]')].map((e) => [e.dataset.kind, e.querySelector('.mono').textContent])`);
+  assert.deepEqual(listed.map(([, n]) => n).sort(), [...out].sort());
+  assert.deepEqual(listed.map(([k]) => k).sort(), ['calendar', 'package', 'report']);
 });
 
 test('the report signature is valid for pdfsig (poppler), an outside oracle', () => {
@@ -335,6 +526,15 @@ test('the report signature is valid for pdfsig (poppler), an outside oracle', ()
   const out = execFileSync('pdfsig', [pdf]).toString();
   assert.match(out, /Signature Validation: Signature is Valid/);
   assert.match(out, /Signer Certificate Common Name: 李评估/);
+});
+
+test('the report states the project information filled in the app (pdftotext)', () => {
+  const exports = path.join(projects, '端到端测试 2026 年度评估.iovaudit', 'exports');
+  const pdf = path.join(exports, readdirSync(exports).find((f) => f.endsWith('.pdf')));
+  const text = execFileSync('pdftotext', ['-layout', pdf, '-']).toString();
+  for (const want of [CREDIT, '端到端委托单位', 'CISP-E2E-0042', 'E2E-2026-017']) assert.ok(text.includes(want), `${want} is not in the report text`);
+  // Dates in the report carry no UTC instant with a trailing Z.
+  assert.doesNotMatch(text, /\d{2}:\d{2}(:\d{2})?Z/);
 });
 
 test('verify the package and the PDF in the app; a tampered PDF fails', async () => {
@@ -375,5 +575,54 @@ test('English switch', async () => {
   await s.clickTid('nav-workspace');
   await s.tid('req-N103-01');
   await s.shot('15-workspace-en');
+  // The project information form in English: labels from the UI, values as entered.
+  await s.clickTid('nav-info');
+  await s.waitText('[data-testid="info-card-assessee"]', (t) => t.includes('Unified social credit code'));
+  await s.shot('15a-project-info-en');
+  // The dashboard's calendar in English: the status words the core sends.
+  await s.clickTid('nav-dashboard');
+  await s.waitText('[data-testid="calendar-counts"]', (t) => /overdue|due within 30 days|upcoming|done/.test(t));
+  const cjk = /[\u4e00-\u9fff]/;
+  assert.doesNotMatch(await s.textTid('calendar-counts'), cjk);
+  const tags = await s.exec(`return [...document.querySelectorAll('[data-testid="calendar-item-status"]')].map((e) => e.textContent)`);
+  assert.ok(tags.length > 0);
+  for (const tag of tags) assert.doesNotMatch(tag, cjk, tag);
+  await s.exec(`document.querySelector('[data-testid="calendar"]').scrollIntoView()`);
+  await sleep(300);
+  await s.shot('16-dashboard-calendar-en');
   await s.click('[data-testid="lang-switch"] label:nth-of-type(1)');
+});
+
+test('the app’s ICS is the CLI’s: `iovaudit calendar --ics` writes the same bytes for the same day', async () => {
+  const dir = path.join(projects, '端到端测试 2026 年度评估.iovaudit');
+  const fromApp = readFileSync(path.join(dir, 'exports', '合规日历-e2e.ics'));
+  // Closing the app releases the project's lock (the CLI refuses a project in use).
+  await s.end();
+  s = null;
+  const cli = process.env.IOVAUDIT_CLI || path.join(ROOT, 'target/debug/iovaudit');
+  const out = path.join(work, 'cli.ics');
+  let last = '';
+  for (let i = 0; i < 40; i++) {
+    try {
+      execFileSync(cli, ['--lang', 'zh', 'calendar', dir, '--today', ymd(new Date()), '--ics', out], { stdio: 'pipe' });
+      last = '';
+      break;
+    } catch (e) {
+      last = `${e.stderr}`;
+      if (!/使用|in use/.test(last)) break;
+      await sleep(250);
+    }
+  }
+  assert.equal(last, '', last);
+  const fromCli = readFileSync(out);
+  assert.ok(fromCli.length > 500);
+  assert.ok(fromApp.equals(fromCli), 'the ICS the app wrote differs from the CLI’s');
+  // The event recorded in the app is in the project's journal, by the assessor named in Settings.
+  const journal = JSON.parse(execFileSync(cli, ['journal', 'list', dir, '--json']).toString());
+  const added = journal.entries.filter((e) => e.action === 'calendar.event.add');
+  assert.equal(added.length, 1, JSON.stringify(added));
+  assert.equal(added[0].actor, '李评估');
+  assert.equal(added[0].detail.kind, 'change-30');
+  assert.equal(added[0].detail.note, '重要数据存储总量增长35%');
+  assert.deepEqual(added[0].detail.requirements, ['SH26-18']);
 });

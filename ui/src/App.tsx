@@ -7,6 +7,7 @@ import zhCN from 'antd/locale/zh_CN';
 import enUS from 'antd/locale/en_US';
 import {
   AuditOutlined,
+  IdcardOutlined,
   BarChartOutlined,
   FilterOutlined,
   FileProtectOutlined,
@@ -30,10 +31,12 @@ import { Findings } from './screens/Findings';
 import { Dashboard } from './screens/Dashboard';
 import { Export } from './screens/Export';
 import { Verify } from './screens/Verify';
+import { ProjectInfo } from './screens/ProjectInfo';
+import { setDisplayZone } from './screens/workspace/bits';
 import { SettingsScreen } from './screens/Settings';
 import { FONT_FAMILY, MONO_FAMILY } from './fonts';
 
-export type ScreenKey = 'home' | 'workspace' | 'evidence' | 'findings' | 'dashboard' | 'export' | 'verify' | 'settings';
+export type ScreenKey = 'home' | 'info' | 'workspace' | 'evidence' | 'findings' | 'dashboard' | 'export' | 'verify' | 'settings';
 
 const STATE_TAG: Record<string, { color: string; zh: string; en: string }> = {
   draft: { color: 'blue', zh: '草稿', en: 'Draft' },
@@ -111,6 +114,7 @@ function Shell(props: {
 
   const loadProject = useCallback(
     async (p: ProjectView | null) => {
+      setDisplayZone(p?.zone);
       if (!p) {
         setProject(null);
         setStatuses([]);
@@ -234,6 +238,7 @@ function Shell(props: {
   const items = [
     ...(project
       ? [
+          { key: 'info', icon: <IdcardOutlined />, label: t('项目信息', 'Project information') },
           { key: 'workspace', icon: <AuditOutlined />, label: t('检查清单', 'Checklist') },
           { key: 'evidence', icon: <PaperClipOutlined />, label: t('证据', 'Evidence') },
           { key: 'findings', icon: <ToolOutlined />, label: t('整改项', 'Findings') },
@@ -249,6 +254,7 @@ function Shell(props: {
   if (screen === 'verify') body = <Verify />;
   else if (screen === 'settings') body = <SettingsScreen />;
   else if (!projectState || screen === 'home') body = <Home info={info} onOpened={opened} />;
+  else if (screen === 'info') body = <ProjectInfo />;
   else if (screen === 'workspace') body = <Workspace focus={focus} onFocus={setFocus} />;
   else if (screen === 'evidence') body = <Evidence />;
   else if (screen === 'findings') body = <Findings />;

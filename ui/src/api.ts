@@ -153,6 +153,8 @@ export interface ProjectView {
   answers: Record<string, AnswerValue>;
   evidence_count: number;
   finding_count: number;
+  /** The IANA zone the project's times are shown in (its own, else the system's). */
+  zone?: string;
 }
 
 export type Applicability =
@@ -168,6 +170,10 @@ export interface Recorded {
   confirmed: boolean;
   /** Set while the verdict waits to be judged again after a pack upgrade. */
   rejudge?: Text | null;
+  /** 现状描述: what the assessor found (beside the justification). */
+  observation?: string;
+  /** Why the verdict rests on no linked evidence ('' = none recorded). */
+  evidence_reason?: string;
 }
 /** One requirement of the project, with its current verdict. */
 export interface Status {
@@ -229,6 +235,10 @@ export interface EvidenceItem {
   sha256: string;
   sm3: string;
   requirements: string[];
+  /** Version of the document (文件版本), '' = none. */
+  doc_version?: string;
+  /** Who issued the document (出具方), '' = none. */
+  issuer?: string;
 }
 /** What a page of the evidence list is sorted by (mirrors evidence::SortKey). */
 export type EvidenceSort = 'id' | 'title' | 'name' | 'size' | 'collected_at' | 'revision';
@@ -265,6 +275,14 @@ export interface Finding {
   created_by: string;
   created_at: string;
   updated_at: string;
+  description?: string;
+  threat?: string;
+  impact?: Severity | null;
+  likelihood?: Severity | null;
+  recommendation?: string;
+  time_limit?: string;
+  /** impact × likelihood by the core's matrix, else the severity. */
+  risk?: Severity;
 }
 /** Fields of a new finding or of an update (absent/null = unchanged). */
 export interface FindingInput {
@@ -275,6 +293,13 @@ export interface FindingInput {
   due?: string | null;
   status?: FindingStatus | null;
   note?: string | null;
+  description?: string | null;
+  threat?: string | null;
+  /** '' clears. */
+  impact?: Severity | '' | null;
+  likelihood?: Severity | '' | null;
+  recommendation?: string | null;
+  time_limit?: string | null;
 }
 
 export interface MappedRequirement {
@@ -338,19 +363,187 @@ export interface IdentityInfo {
   has_sm2: boolean;
   /** The CA certificate (PEM) verifiers use as trust anchor. */
   ca_pem: string | null;
+  /** The key signed with by default when the file holds several (its selector). */
+  key_alias?: string | null;
+  /** The file's keys (public details) when it holds several; empty otherwise. */
+  keys?: KeyView[];
 }
+/** One key of a PKCS#12 file (mirrors commands::KeyView over sign::KeyEntry). */
+export interface KeyView {
+  /** 1-based position among the file's keys. */
+  index: number;
+  alias: string | null;
+  subject_cn: string;
+  organisation: string;
+  fingerprint_sha256: string | null;
+  /** "RSA-2048", "ECDSA P-256", … */
+  key: string;
+  /** Why this key cannot sign, if so. */
+  problem: string | null;
+  /** What to send as `key` to choose it (certificate SHA-256, else alias). */
+  selector: string | null;
+}
+/** What importing a .p12 gave. */
+export type ImportOutcome =
+  | { status: 'cancelled' }
+  | { status: 'imported'; identity: IdentityInfo }
+  /** Several keys: choose one, then call identityImportPending. */
+  | { status: 'choose_key'; file: string; keys: KeyView[] };
 export interface TemplateInfo { name: string; builtin: boolean; description: Text }
 export interface ExportRequest {
   identity: string;
   password: string;
   template: string | null;
   lang: Lang;
+  /** The key (selector) when the identity's file holds several; null = the identity's default. */
+  key?: string | null;
 }
 export interface ExportResult { path: string; size: number; sha256: string; pages: number | null }
 
 export interface Check { what: Text; ok: boolean; detail: string[] }
 export interface Verification { kind: string; ok: boolean; trusted: boolean; checks: Check[]; verdict: Text }
-export interface VerifyFileResult { file: string; verification: Verification }
+/** Which revision a PDF signature covers and what came after it (mirrors sign::Coverage). */
+export interface LaterChange { allowed: boolean; level: string; what: Text }
+export interface Coverage {
+  byte_range: number[];
+  byte_range_ok: boolean;
+  revision: number | null;
+  revisions: number;
+  entire_file: boolean;
+  modification_level: string;
+  later_changes: LaterChange[];
+}
+export interface SignerInfo { common_name: string; organisation: string; subject: string; issuer: string; serial: string; cert_sha256: string }
+export interface TimestampCheck { time: string | null; tsa: string; imprint_ok: boolean; signature_ok: boolean; trusted: boolean | null }
+export type SignatureStatus = 'valid' | 'modified_after_signing' | 'untrusted' | 'unsupported' | 'invalid';
+export interface SignatureCheck {
+  field: string;
+  kind: 'signature' | 'document_timestamp';
+  subfilter: string;
+  signer: SignerInfo | null;
+  digest_algorithm: string;
+  signature_algorithm: string;
+  claimed_time: string | null;
+  cms_signing_time: string | null;
+  timestamp: TimestampCheck | null;
+  coverage: Coverage;
+  digest_ok: boolean;
+  signature_ok: boolean;
+  trusted: boolean | null;
+  recovered: boolean;
+  status: SignatureStatus;
+  status_text?: Text;
+  problems: Text[];
+  notes: Text[];
+}
+/** Every signature of a PDF, each on its own (mirrors sign::PdfValidation). */
+export interface PdfValidation {
+  signatures: SignatureCheck[];
+  revisions: number;
+  recovered: boolean;
+  trust_checked: boolean;
+  notes: Text[];
+  ok: boolean;
+  verdict: Text;
+}
+/** A signature's times in the system zone, zone stated. */
+export interface SigTimes { claimed: string | null; cms_signing_time: string | null; timestamp: string | null }
+export interface VerifyFileResult {
+  file: string;
+  /** A filing package's verification (null for a PDF). */
+  verification: Verification | null;
+  /** A PDF's signatures (null for a package). */
+  pdf: PdfValidation | null;
+  pdf_times: SigTimes[];
+  zone: string;
+}
+
+/** A file in the project's exports/ folder (mirrors project::exports::ExportFile). */
+export type ExportKind = 'report' | 'package' | 'workbook' | 'json' | 'document' | 'calendar' | 'other';
+export interface ExportFile {
+  name: string;
+  size: number;
+  /** RFC 3339 UTC. */
+  modified: string | null;
+  kind: ExportKind;
+  kind_label: Text;
+}
+
+// ---------------------------------------------------------------- calendar (mirrors iovaudit::calendar)
+
+export type DueStatus = 'upcoming' | 'due_soon' | 'overdue' | 'done';
+export interface CalendarEvent {
+  id: number;
+  kind: string;
+  date: string;
+  note: string;
+  recorded_by: string;
+  recorded_at: string;
+}
+export interface CalendarSource {
+  pack: string;
+  doc_number: string;
+  requirement: string;
+  clause: string;
+  title: Text;
+  /** 1-based position of the deadline in the requirement's deadlines. */
+  deadline: number;
+  provenance: Provenance;
+  /** The deadline in words, with its condition and basis. */
+  rule: Text;
+  condition: 'holds' | 'unknown';
+  open_questions?: string[];
+}
+export interface Occurrence extends CalendarSource {
+  uid: string;
+  date: string;
+  status: DueStatus;
+  /** The first occurrence of its deadline on or after today. */
+  next: boolean;
+  kind: 'annual' | 'recurring' | 'once' | 'triggered';
+  period_from?: string;
+  period_to?: string;
+  done_by?: { kind: 'verdict' | 'evidence'; date: string; evidence?: number };
+  anchor?: { source: string; date: string; text: Text };
+  event?: CalendarEvent;
+}
+export interface Standing extends CalendarSource {
+  kind: 'retention' | 'before_event' | 'immediate';
+}
+export interface Trigger extends CalendarSource {
+  within: string;
+  event_kinds: string[];
+  events: number[];
+}
+export interface EventKind {
+  name: string;
+  requirements: string[];
+  trigger: Text;
+}
+export interface CalendarView {
+  project: string;
+  today: string;
+  from: string;
+  to: string;
+  due_soon_days: number;
+  items: Occurrence[];
+  standing: Standing[];
+  triggers: Trigger[];
+  events: CalendarEvent[];
+  unmatched_events: number[];
+  event_kinds: EventKind[];
+  /** Each status with its words, from the core. */
+  status_labels: { status: DueStatus; label: Text }[];
+}
+export interface EventDue {
+  requirement: string;
+  clause: string;
+  title: Text;
+  within: string;
+  due: string;
+  applicable: boolean;
+}
+export interface SavedFile { path: string; size: number; events: number }
 
 export interface JournalCheck { entries: number; head: string | null; breaks: { seq: number; kind: string; detail: string }[] }
 
@@ -370,6 +563,92 @@ function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   return invoke<T>(cmd, args);
 }
 
+// ---- project information (mirrors project::info::Info)
+export interface Party {
+  name: string;
+  credit_code: string;
+  address: string;
+  contact: string;
+  phone: string;
+  email: string;
+  security_officer: string;
+}
+export type TeamRole = 'author' | 'reviewer' | 'approver' | 'lead' | 'member';
+export interface Member { name: string; role: string; cert_no: string; kind: TeamRole | null }
+export interface Tool { name: string; version: string; purpose: string }
+export interface Platform { name: string; level: number | null; filing_no: string }
+export interface VehicleType { name: string; model: string; software_version: string }
+export interface AppObject { name: string; version: string }
+export interface Objects { platforms: Platform[]; vehicles: VehicleType[]; apps: AppObject[]; data_catalogue: string }
+export interface Info {
+  report_number: string;
+  assessee: Party;
+  client: Party;
+  assessor_org: Party;
+  qualifications: string[];
+  team: Member[];
+  tools: Tool[];
+  objects: Objects;
+  purpose: string;
+  boundary: string;
+  schedule: { start: string | null; end: string | null };
+  methods_note: string;
+  distribution: string[];
+  time_zone: string | null;
+  require_evidence: boolean;
+  assessee_statement: boolean;
+}
+export interface InfoView { info: Info; zone: string; system_zone: string; roles: { value: TeamRole; label: Text }[] }
+/** A problem of the information, naming its field (`assessee.credit_code`). */
+export interface FieldProblem { field: string; zh: string; en: string }
+export interface InfoSaved { saved: boolean; problems: FieldProblem[]; view: InfoView }
+
+export interface WithoutEvidence { requirement: string; verdict: VerdictCode; veto: boolean; evidence_reason: string; blocks: boolean }
+export interface Readiness {
+  readiness: { require_evidence: boolean; without_evidence: WithoutEvidence[]; unconfirmed: string[]; rejudge: string[] };
+  messages: Text[];
+}
+export interface ScopeRecord { question: string; answered_by: string; answered_at: string; basis: string }
+export interface RiskInfo { rule: Text; labels: Record<string, Text> }
+/** Parsed tool output stored beside an evidence item (mirrors scan::StoredSummary). */
+export interface ScanSummary {
+  evidence_id: number;
+  revision: number;
+  made_at: string;
+  summary: {
+    kind: string;
+    format_version: string | null;
+    tool: string | null;
+    scanned_at: string | null;
+    target: string | null;
+    components: { name: string; version: string | null; purl: string | null }[];
+    vulnerability_scan: boolean;
+    vulnerabilities: { id: string; severity: string; package: string; installed_version: string | null; fixed_version: string | null; cvss: number | null; handled: boolean }[];
+    hosts: { address: string; hostname: string | null; status: string; ports: { port: number; protocol: string; state: string; service: string | null; product: string | null; version: string | null }[] }[];
+    declared_ports: { port: number; port_to: number | null; protocol: string; purpose: string }[];
+  };
+}
+
+/** A blank project information (what the core's defaults serialise to). */
+export function emptyParty(): Party {
+  return { name: '', credit_code: '', address: '', contact: '', phone: '', email: '', security_officer: '' };
+}
+export function emptyInfo(): Info {
+  return {
+    report_number: '', assessee: emptyParty(), client: emptyParty(), assessor_org: emptyParty(),
+    qualifications: [], team: [], tools: [],
+    objects: { platforms: [], vehicles: [], apps: [], data_catalogue: '' },
+    purpose: '', boundary: '', schedule: { start: null, end: null }, methods_note: '',
+    distribution: [], time_zone: null, require_evidence: false, assessee_statement: false,
+  };
+}
+
+/** `evidence:12` → 12 (an inference from a tool's output), else null. */
+export function evidenceSource(inferredFrom: string | null | undefined): number | null {
+  const m = /^evidence:(\d+)$/.exec(inferredFrom ?? '');
+  return m ? Number(m[1]) : null;
+}
+
 export const api = {
   appInfo: () => call<AppInfo>('app_info'),
   library: () => call<Library>('library'),
@@ -387,7 +666,20 @@ export const api = {
     packs: string[];
     /** (question id, raw answer): "yes"/"no", an integer, an option id, option ids joined by ",". */
     answers: [string, string][];
+    /** Key project information (the rest is filled in later). */
+    info?: Info | null;
   }) => call<ProjectView>('project_new', { req }),
+  projectInfo: () => call<InfoView>('project_info_get'),
+  /** Saves the whole information; problems per field when refused (nothing written). */
+  projectInfoSet: (info: Info) => call<InfoSaved>('project_info_set', { info }),
+  readiness: () => call<Readiness>('readiness'),
+  /** Who answered each scope question, when (project's zone, stated) and on what basis. */
+  scopeRecords: () => call<ScopeRecord[]>('scope_records'),
+  riskInfo: () => call<RiskInfo>('risk_info'),
+  evidenceSetDetails: (id: number, details: { doc_version?: string; issuer?: string; title?: string; note?: string }) =>
+    call<EvidenceItem>('evidence_set_details', { id, docVersion: details.doc_version, issuer: details.issuer, title: details.title, note: details.note }),
+  evidenceSummary: (id: number) => call<ScanSummary | null>('evidence_summary', { id }),
+  sourceLabel: (inferredFrom: string) => call<Text>('source_label', { inferredFrom }),
   projectOpenPick: () => call<ProjectView | null>('project_open_pick'),
   projectOpenRecent: (path: string) => call<ProjectView>('project_open_recent', { path }),
   projectOpenDemo: () => call<ProjectView>('project_open_demo'),
@@ -399,10 +691,11 @@ export const api = {
 
   statuses: () => call<Status[]>('statuses'),
   scores: () => call<Scores>('scores'),
-  scopeSet: (answers: [string, string][]) => call<ProjectView>('scope_set', { answers }),
+  scopeSet: (answers: [string, string][], basis: string | null = null) => call<ProjectView>('scope_set', { answers, basis }),
   requirementDetail: (id: string) => call<RequirementDetail>('requirement_detail', { id }),
-  verdictSet: (id: string, verdict: VerdictCode, note: string) =>
-    call<Status>('verdict_set', { id, verdict, note }),
+  /** observation / evidenceReason: null keeps the recorded one, '' clears it. */
+  verdictSet: (id: string, verdict: VerdictCode, note: string, observation: string | null = null, evidenceReason: string | null = null) =>
+    call<Status>('verdict_set', { id, verdict, note, observation, evidenceReason }),
   verdictConfirm: (id: string) => call<Status>('verdict_confirm', { id }),
 
   evidenceList: () => call<EvidenceItem[]>('evidence_list'),
@@ -431,21 +724,44 @@ export const api = {
   identityCreate: (req: { name: string; org: string; algo: 'rsa' | 'p256'; sm2: boolean; password: string }) =>
     call<IdentityInfo>('identity_create', { req }),
   /** Picks a .p12 in Rust, checks the password, stores a copy among the app's identities. */
-  identityImportPick: (password: string) => call<IdentityInfo | null>('identity_import_pick', { password }),
+  identityImportPick: (password: string) => call<ImportOutcome>('identity_import_pick', { password }),
+  /** Imports the .p12 last dropped on the window (kept by Rust). */
+  identityImportDropped: (password: string) => call<ImportOutcome>('identity_import_dropped', { password }),
+  /** Finishes the import of a multi-key .p12 with the chosen key (selector). */
+  identityImportPending: (password: string, key: string) => call<ImportOutcome>('identity_import_pending', { password, key }),
+  /** Makes another key of the identity's file its default (checked with the password). */
+  identitySetKey: (name: string, password: string, key: string) => call<IdentityInfo>('identity_set_key', { name, password, key }),
+  /** Deletes a signing identity; returns the remaining ones. */
+  identityDelete: (name: string) => call<IdentityInfo[]>('identity_delete', { name }),
 
   templates: () => call<TemplateInfo[]>('templates'),
   /** The report as HTML (what the PDF is rendered from), for the preview pane. */
   reportPreview: (template: string | null, lang: Lang) => call<string>('report_preview', { template, lang }),
   /** Writes a signed PDF into the project's exports/ folder. */
   exportReport: (req: ExportRequest) => call<ExportResult>('export_report', { req }),
+  /** The editable Word report (not the signed deliverable; a draft carries a watermark). */
+  reportDocx: (template: string | null, lang: 'zh' | 'en') => call<ExportResult>('report_docx', { template, lang }),
   /** Writes the filing package (zip) into the project's exports/ folder. */
   exportPackage: (req: ExportRequest & { with_evidence: boolean }) => call<ExportResult>('export_package', { req }),
   /** Opens the project's exports folder in the file manager. */
   revealExports: () => call<void>('reveal_exports'),
+  /** The files in the project's exports/ folder, newest first. */
+  exportsList: () => call<ExportFile[]>('exports_list'),
+
+  /** The compliance calendar (dates as YYYY-MM-DD; null = defaults: today … a year on). */
+  calendar: (from: string | null = null, to: string | null = null) => call<CalendarView>('calendar_view', { from, to }),
+  /** Records a trigger event (journalled). */
+  calendarEventAdd: (kind: string, date: string, note: string) =>
+    call<{ event: CalendarEvent; dues: EventDue[] }>('calendar_event_add', { kind, date, note }),
+  calendarEventRemove: (id: number) => call<CalendarEvent>('calendar_event_remove', { id }),
+  /** Writes the calendar as .ics where the save chooser says; null if cancelled. */
+  calendarIcsSave: (lang: Lang) => call<SavedFile | null>('calendar_ics_save', { lang }),
 
   /** Picks a PDF or .zip package in Rust and verifies it; null if cancelled.
    * `trust`: names of identities whose CA is trusted (empty = integrity only). */
   verifyPick: (trust: string[]) => call<VerifyFileResult | null>('verify_pick', { trust }),
+  /** Verifies the file last dropped on the window; null if none is held. */
+  verifyDropped: (trust: string[]) => call<VerifyFileResult | null>('verify_dropped', { trust }),
 
   /** Asks the running long operation to stop. */
   cancel: () => call<void>('cancel'),

@@ -61,3 +61,22 @@ export function formatSize(n: number): string {
   if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
 }
+
+/** Colours of the calendar's due statuses (their words come from the core: `status_labels`). */
+export const DUE_STATUS_COLORS: Record<string, string> = {
+  overdue: '#cf1322',
+  due_soon: '#d48806',
+  upcoming: '#165DAA',
+  done: '#389e0d',
+};
+
+/** Kinds of calendar dates and standing obligations (the core sends codes only). */
+export const DEADLINE_KINDS: Record<string, Text> = {
+  annual: { zh: '每年', en: 'yearly' },
+  recurring: { zh: '周期', en: 'recurring' },
+  once: { zh: '一次性', en: 'once' },
+  triggered: { zh: '事件触发', en: 'triggered' },
+  retention: { zh: '保存期限', en: 'retention' },
+  before_event: { zh: '事前', en: 'before an event' },
+  immediate: { zh: '立即', en: 'at once' },
+};

@@ -10,10 +10,21 @@
 //! last one (table or stream) with `/Prev`. lopdf is used only to parse.
 
 pub(crate) mod bounded;
+mod cmsval;
+pub mod evidence_status;
+mod recover;
+mod revisions;
 mod stamp;
+mod validate;
 mod verify;
 mod write;
 
+pub use cmsval::EssStatus;
+pub use revisions::{LaterChange, ModificationLevel};
+pub use validate::{
+    validate_pdf, Coverage, PdfValidation, SignatureCheck, SignatureKind, SignatureStatus,
+    SignerInfo, TimestampCheck,
+};
 pub use verify::{verify_pdf, PdfSignatureReport};
 
 use std::collections::BTreeSet;
@@ -423,7 +434,7 @@ pub fn sign_pdf(pdf: &[u8], id: &Identity, opts: &PdfSignOptions) -> Result<Vec<
     };
 
     // Placeholder size: the real signature's size plus slack.
-    let trial = cms::build(id, &[0u8; 32], None)?.len();
+    let trial = cms::size_bound(id)?;
     let reserved = (trial + SLACK).div_ceil(1024) * 1024;
     let reserved = reserved.max(MIN_RESERVED);
 

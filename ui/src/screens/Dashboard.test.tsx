@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { findings, makeState, renderScreen, scores, tally } from './workspace/testFixture';
 import { Dashboard } from './Dashboard';
 
-const mocks = vi.hoisted(() => ({ findings: vi.fn(), packVersions: vi.fn(), packUpgrade: vi.fn() }));
+const mocks = vi.hoisted(() => ({ findings: vi.fn(), packVersions: vi.fn(), packUpgrade: vi.fn(), calendar: vi.fn() }));
 vi.mock('../api', async (orig) => ({ ...(await orig<typeof import('../api')>()), api: mocks }));
 
 beforeEach(() => {
@@ -11,6 +11,26 @@ beforeEach(() => {
   mocks.packVersions.mockReset();
   mocks.packVersions.mockResolvedValue([]);
   mocks.packUpgrade.mockReset();
+  mocks.calendar.mockReset();
+  mocks.calendar.mockResolvedValue({
+    project: 'p', today: '2026-12-06', from: '2026-12-06', to: '2027-12-06', due_soon_days: 30,
+    items: [{
+      uid: 'SH26-17.1-20270731@iovaudit', date: '2027-07-31', status: 'upcoming', next: true, kind: 'annual',
+      pack: 'SH26', doc_number: 'd', requirement: 'SH26-17', clause: '四.7', title: { zh: '备案重要数据目录', en: 'File the catalogue' },
+      deadline: 1, provenance: 'text', rule: { zh: '每年7月31日前', en: 'yearly by 07-31' }, condition: 'holds',
+    }],
+    standing: [], triggers: [], events: [], unmatched_events: [], event_kinds: [],
+    status_labels: [{ status: 'upcoming', label: { zh: '未到期', en: 'upcoming' } }],
+  });
+});
+
+test('the dashboard carries the compliance calendar timeline', async () => {
+  renderScreen(<Dashboard />, makeState());
+  const item = await screen.findByTestId('calendar-item');
+  expect(item.getAttribute('data-requirement')).toBe('SH26-17');
+  expect(item.textContent).toContain('未到期');
+  expect(mocks.calendar).toHaveBeenCalled();
+  await waitFor(() => expect(mocks.findings).toHaveBeenCalled());
 });
 
 test('shows the overall score, conclusion and progress from the scores', async () => {

@@ -1,6 +1,7 @@
 // 仪表盘: the overall score and conclusion, progress, open findings by
 // severity, and per pack its score, band, failed veto requirements and a bar
-// per section showing the verdict distribution (plain divs, no chart library).
+// per section showing the verdict distribution (plain divs, no chart library),
+// and the compliance calendar's timeline (components/CalendarTimeline).
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Card, Progress, Tag, Typography } from 'antd';
 import { WarningOutlined } from '@ant-design/icons';
@@ -9,6 +10,7 @@ import { FINDING_STATUSES, SEVERITIES, VERDICTS, useT, verdictInfo } from '../i1
 import { isFrozen, useProject } from '../store';
 import { isDone } from './workspace/bits';
 import { PackVersions } from '../components/PackVersions';
+import { CalendarTimeline } from '../components/CalendarTimeline';
 
 const BAR_PARTS = ['conform', 'partial', 'nonconform', 'unassessed'] as const;
 
@@ -269,6 +271,7 @@ export function Dashboard() {
           )}
         </Card>
       </div>
+      <CalendarTimeline />
       <Card
         size="small"
         title={t('各文件得分与分节分布', 'Score per pack and section')}

@@ -12,6 +12,8 @@ const h = vi.hoisted(() => ({
     evidenceUnlink: vi.fn(),
     evidenceVerify: vi.fn(),
     evidencePreview: vi.fn(),
+    evidenceSummary: vi.fn(async (_id: number): Promise<unknown> => null),
+    evidenceSetDetails: vi.fn(),
   },
   drop: { cb: null as null | ((names: string[]) => void) },
 }));
@@ -280,4 +282,44 @@ test('errors from the core are reported', async () => {
   fireEvent.click(screen.getByTestId('evidence-verify'));
   await waitFor(() => expect(reportError).toHaveBeenCalledWith(err));
   expect(screen.queryByTestId('evidence-verify-result')).toBeNull();
+});
+
+test('the preview shows the parsed tool output and edits the document version and issuer', async () => {
+  h.api.evidencePreview.mockResolvedValue({ kind: 'text', text: '{}', truncated: false, name: 'trivy.json' });
+  h.api.evidenceSummary.mockImplementation(async (id: number) =>
+    id === 1
+      ? {
+          evidence_id: 1,
+          revision: 2,
+          made_at: '2026-12-01T01:00:00Z',
+          summary: {
+            kind: 'trivy', format_version: '2', tool: 'Trivy 0.50', scanned_at: '2026-11-30T08:00:00Z', target: 'tbox-fw.img',
+            components: [{ name: 'openssl', version: '3.0.2', purl: null }, { name: 'busybox', version: '1.36', purl: null }],
+            vulnerability_scan: true,
+            vulnerabilities: [{ id: 'CVE-2024-0001', severity: 'high', package: 'openssl', installed_version: '3.0.2', fixed_version: '3.0.14', cvss: 7.5, handled: false }],
+            hosts: [], declared_ports: [],
+          },
+        }
+      : null,
+  );
+  h.api.evidenceSetDetails.mockImplementation(async (id: number, d: { doc_version?: string; issuer?: string }) => ({
+    ...item(id, '安全管理制度', 'policy.pdf'),
+    doc_version: d.doc_version,
+    issuer: d.issuer,
+  }));
+  renderScreen(<Evidence />);
+  fireEvent.click(await screen.findByTestId('evidence-preview-1'));
+  expect((await screen.findByTestId('scan-kind')).textContent).toBe('trivy');
+  expect(screen.getByTestId('scan-components').textContent).toBe('2');
+  expect(screen.getByTestId('scan-vulns').textContent).toContain('high 1');
+  expect(screen.getByText('CVE-2024-0001')).toBeTruthy();
+  fireEvent.change(screen.getByTestId('evidence-doc-version'), { target: { value: ' V2.1 ' } });
+  fireEvent.change(screen.getByTestId('evidence-issuer'), { target: { value: '测试汽车有限公司信息安全部' } });
+  fireEvent.click(screen.getByTestId('evidence-details-save'));
+  await waitFor(() => expect(h.api.evidenceSetDetails).toHaveBeenCalledWith(1, { doc_version: 'V2.1', issuer: '测试汽车有限公司信息安全部' }));
+  await waitFor(() => expect((screen.getByTestId('evidence-doc-version') as HTMLInputElement).value).toBe('V2.1'));
+  // evidence that is not a tool output shows no summary
+  fireEvent.click(screen.getByTestId('evidence-preview-2'));
+  await waitFor(() => expect(h.api.evidenceSummary).toHaveBeenCalledWith(2));
+  await waitFor(() => expect(screen.queryByTestId('scan-kind')).toBeNull());
 });

@@ -18,6 +18,8 @@ import {
 import { api, onDrop, type AddResult, type EvidenceItem, type EvidencePage, type EvidenceSort, type Preview, type VerifyOutcome } from '../api';
 import { formatSize, useT } from '../i18n';
 import { isFrozen, useProject } from '../store';
+import { EvidenceDetails } from './evidence/Details';
+import { ScanSummaryLoader } from '../components/ScanSummary';
 import { Hash } from './evidence/Hash';
 import { ReqInput, findRequirement, useRequirementIndex } from './evidence/ReqInput';
 
@@ -487,7 +489,19 @@ export function Evidence() {
         title={preview ? `#${preview.item.id} ${preview.item.title}` : ''}
         destroyOnHidden
       >
-        {preview && <PreviewBody item={preview.item} data={preview.data} />}
+        {preview && (
+          <PreviewBody
+            item={preview.item}
+            data={preview.data}
+            frozen={frozen}
+            reportError={reportError}
+            onSaved={(item) => {
+              setPreview((p) => (p && p.item.id === item.id ? { ...p, item } : p));
+              message.success(t('已保存证据信息', 'Evidence details saved'));
+              void load();
+            }}
+          />
+        )}
       </Drawer>
 
       <Modal
@@ -620,7 +634,19 @@ function Problem({ title, testid, children }: { title: string; testid: string; c
   );
 }
 
-function PreviewBody({ item, data }: { item: EvidenceItem; data: Preview | null }) {
+function PreviewBody({
+  item,
+  data,
+  frozen,
+  reportError,
+  onSaved,
+}: {
+  item: EvidenceItem;
+  data: Preview | null;
+  frozen: boolean;
+  reportError: (e: unknown) => void;
+  onSaved: (i: EvidenceItem) => void;
+}) {
   const { t, tx } = useT();
   const pre: React.CSSProperties = { whiteSpace: 'pre-wrap', wordBreak: 'break-word', background: '#fafafa', border: '1px solid #f0f0f0', padding: 12, maxHeight: '60vh', overflow: 'auto', fontSize: 12 };
   return (
@@ -636,6 +662,10 @@ function PreviewBody({ item, data }: { item: EvidenceItem; data: Preview | null 
           <Hash value={item.sm3} label="SM3" keep={24} />
         </div>
         {item.note && <div>{item.note}</div>}
+      </div>
+      <EvidenceDetails key={`${item.id}-${item.doc_version ?? ''}-${item.issuer ?? ''}`} item={item} frozen={frozen} onSaved={onSaved} reportError={reportError} />
+      <div data-testid="evidence-scan-summary">
+        <ScanSummaryLoader id={item.id} quiet />
       </div>
       {data === null ? (
         <div style={{ textAlign: 'center', padding: 32 }}>

@@ -15,7 +15,10 @@ const h = vi.hoisted(() => ({
     reportPreview: vi.fn(),
     exportReport: vi.fn(),
     exportPackage: vi.fn(),
+    reportDocx: vi.fn(),
     revealExports: vi.fn(),
+    exportsList: vi.fn(),
+    readiness: vi.fn(),
   },
 }));
 
@@ -34,6 +37,8 @@ const APPROVED = projectFixture({ state: 'approved', revision: 2, state_by: '李
 beforeEach(() => {
   Object.values(h.api).forEach((f) => f.mockReset());
   h.api.findings.mockResolvedValue([]);
+  h.api.exportsList.mockResolvedValue([]);
+  h.api.readiness.mockResolvedValue({ readiness: { require_evidence: false, without_evidence: [], unconfirmed: [], rejudge: [] }, messages: [] });
   h.api.identities.mockResolvedValue([ident('机构签名'), ident('张三-2025')]);
   h.api.templates.mockResolvedValue([
     { name: 'default', builtin: true, description: { zh: '默认', en: 'Default' } },
@@ -111,7 +116,7 @@ test('export-report sends the chosen identity, typed password, template and lang
   fireEvent.click(within(screen.getByTestId('export-template')).getByDisplayValue('brand'));
   fireEvent.click(screen.getByTestId('export-report'));
   await waitFor(() => expect(h.api.exportReport).toHaveBeenCalledTimes(1));
-  expect(h.api.exportReport).toHaveBeenCalledWith({ identity: '张三-2025', password: 's3cret!', template: 'brand', lang: 'en' });
+  expect(h.api.exportReport).toHaveBeenCalledWith({ identity: '张三-2025', password: 's3cret!', template: 'brand', lang: 'en', key: null });
 
   const res = await screen.findByTestId('export-result');
   const path = within(res).getByText('/p/exports/report-r2.pdf');
@@ -125,7 +130,7 @@ test('export-report sends the chosen identity, typed password, template and lang
   fireEvent.click(screen.getByTestId('export-with-evidence').querySelector('input') ?? screen.getByTestId('export-with-evidence'));
   await waitFor(() => expect((screen.getByTestId('export-package') as HTMLButtonElement).disabled).toBe(false));
   fireEvent.click(screen.getByTestId('export-package'));
-  await waitFor(() => expect(h.api.exportPackage).toHaveBeenCalledWith({ identity: '张三-2025', password: 's3cret!', template: null, lang: 'en', with_evidence: false }));
+  await waitFor(() => expect(h.api.exportPackage).toHaveBeenCalledWith({ identity: '张三-2025', password: 's3cret!', template: null, lang: 'en', key: null, with_evidence: false }));
   await waitFor(() => expect(within(screen.getByTestId('export-result')).getAllByTestId('export-result-item')).toHaveLength(2));
 
   fireEvent.click(screen.getByTestId('export-reveal'));
@@ -139,6 +144,20 @@ test('the package includes evidence by default', async () => {
   fireEvent.change(input('export-password'), { target: { value: 'pw' } });
   fireEvent.click(screen.getByTestId('export-package'));
   await waitFor(() => expect(h.api.exportPackage).toHaveBeenCalledWith(expect.objectContaining({ identity: '机构签名', with_evidence: true, template: null, lang: 'zh' })));
+});
+
+test('the editable Word report needs no identity or approval and is listed as not the signed copy', async () => {
+  h.api.identities.mockResolvedValue([]);
+  h.api.reportDocx.mockResolvedValue({ path: '/p/exports/报告-R1.docx', size: 58000, sha256: '7'.repeat(64), pages: null });
+  renderScreen(<Export />);
+  const button = (await screen.findByTestId('export-docx')) as HTMLButtonElement;
+  expect(button.disabled).toBe(false);
+  expect(button.textContent).toContain('非签署件');
+  fireEvent.click(button);
+  await waitFor(() => expect(h.api.reportDocx).toHaveBeenCalledWith(null, 'zh'));
+  const item = await screen.findByTestId('export-result-item');
+  expect(item.textContent).toContain('可编辑报告（Word）');
+  expect(item.textContent).toContain('/p/exports/报告-R1.docx');
 });
 
 test('with no identity, a hint points to Settings and export stays disabled', async () => {
@@ -192,4 +211,84 @@ test('the journal check shows entries and breaks', async () => {
   expect(res.getAttribute('data-ok')).toBe('false');
   expect(res.textContent).toContain('共 42 条记录');
   expect(within(res).getByTestId('journal-break').textContent).toContain('#17 edited');
+});
+
+test('earlier exports of the project are listed with kind (worded by the core), size and time, and reloaded after an export', async () => {
+  h.api.exportsList
+    .mockResolvedValueOnce([
+      { name: '报告-测试-R1-20260101-100000.pdf', size: 2048, modified: '2026-01-01T02:00:00Z', kind: 'report', kind_label: { zh: '核心-报告', en: 'core-report' } },
+      { name: '合规日历-测试.ics', size: 10, modified: null, kind: 'calendar', kind_label: { zh: '核心-日历', en: 'core-calendar' } },
+    ])
+    .mockResolvedValue([{ name: '备案包-测试-R2.zip', size: 5, modified: '2026-02-01T02:00:00Z', kind: 'package', kind_label: { zh: '核心-包', en: 'core-package' } }]);
+  h.api.exportReport.mockResolvedValue({ path: '/p/exports/x.pdf', size: 1, sha256: '1', pages: 1 });
+  renderScreen(<Export />, { project: APPROVED });
+  const list = await screen.findByTestId('exports-list');
+  const rows = within(list).getAllByTestId('exports-item');
+  expect(rows.map((r) => r.getAttribute('data-kind'))).toEqual(['report', 'calendar']);
+  expect(rows[0].textContent).toContain('报告-测试-R1-20260101-100000.pdf');
+  expect(rows[0].textContent).toContain('核心-报告');
+  expect(rows[0].textContent).toContain('2.0 KiB');
+  expect(rows[0].textContent).toMatch(/2026-01-01 \d\d:00/);
+  expect(rows[1].textContent).toContain('—');
+  await screen.findByTestId('export-identity');
+  fireEvent.change(input('export-password'), { target: { value: 'pw' } });
+  fireEvent.click(screen.getByTestId('export-report'));
+  await waitFor(() => expect(within(screen.getByTestId('exports-list')).getAllByTestId('exports-item')).toHaveLength(1));
+  expect(screen.getByTestId('exports-list').textContent).toContain('核心-包');
+  expect(h.api.exportsList).toHaveBeenCalledTimes(2);
+});
+
+test('no earlier exports', async () => {
+  renderScreen(<Export />, { project: APPROVED, lang: 'en' });
+  await waitFor(() => expect(screen.getByTestId('exports-earlier').textContent).toContain('Nothing exported yet'));
+});
+
+test('an identity whose file holds several keys: its default key is preselected, another can be chosen for this export', async () => {
+  const fp = (c: string) => c.repeat(64);
+  const keys = [
+    { index: 1, alias: 'old-2024', subject_cn: '旧', organisation: 'O', fingerprint_sha256: fp('1'), key: 'RSA-2048', problem: null, selector: fp('1') },
+    { index: 2, alias: 'new-2026', subject_cn: '新', organisation: 'O', fingerprint_sha256: fp('2'), key: 'ECDSA P-256', problem: null, selector: fp('2') },
+  ];
+  h.api.identities.mockResolvedValue([{ ...ident('机构签名'), key_alias: fp('2'), keys }, ident('张三-2025')]);
+  h.api.exportReport.mockResolvedValue({ path: '/p/exports/x.pdf', size: 1, sha256: '1', pages: 1 });
+  renderScreen(<Export />, { project: APPROVED });
+  const box = await screen.findByTestId('export-keys');
+  expect(box.textContent).toContain('含 2 个密钥');
+  const radio = (id: string) => {
+    const el = screen.getByTestId(id);
+    return (el.tagName === 'INPUT' ? el : el.querySelector('input')!) as HTMLInputElement;
+  };
+  await waitFor(() => expect(radio('export-key-2').checked).toBe(true));
+  fireEvent.click(radio('export-key-1'));
+  fireEvent.change(input('export-password'), { target: { value: 'pw' } });
+  fireEvent.click(screen.getByTestId('export-report'));
+  await waitFor(() => expect(h.api.exportReport).toHaveBeenCalledWith(expect.objectContaining({ identity: '机构签名', key: fp('1') })));
+  // A single-key identity shows no key choice and sends none.
+  fireEvent.click(within(screen.getByTestId('export-identity')).getByDisplayValue('张三-2025'));
+  await waitFor(() => expect(screen.queryByTestId('export-keys')).toBeNull());
+});
+
+test('readiness warnings from the core: verdicts without evidence, and the refusal when evidence is required', async () => {
+  h.api.readiness.mockResolvedValue({
+    readiness: {
+      require_evidence: true,
+      without_evidence: [
+        { requirement: 'GB44495-5-01', verdict: 'partial', veto: false, evidence_reason: '', blocks: false },
+        { requirement: 'GB44495-5-02', verdict: 'conform', veto: false, evidence_reason: '', blocks: true },
+      ],
+      unconfirmed: [],
+      rejudge: [],
+    },
+    messages: [
+      { zh: '1 项结论没有关联证据（GB44495-5-01）', en: '1 verdict(s) have no linked evidence (GB44495-5-01)' },
+      { zh: '本项目要求证据：1 项符合/不符合或否决项结论既无关联证据也未记录理由（GB44495-5-02）', en: 'this project requires evidence: 1 … (GB44495-5-02)' },
+    ],
+  });
+  renderScreen(<Export />);
+  const w = await screen.findByTestId('ready-evidence-0');
+  expect(w.textContent).toContain('GB44495-5-01');
+  expect(w.getAttribute('data-level')).toBe('warn');
+  const b = screen.getByTestId('ready-evidence-1');
+  expect(b.textContent).toContain('本项目要求证据');
+  expect(b.getAttribute('data-level')).toBe('err');
 });

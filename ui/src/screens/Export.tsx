@@ -1,6 +1,8 @@
 // 审核与导出: review state and readiness, submit/approve/reopen, journal
 // check; then the signed PDF report and the filing package, written into
-// the project's exports/ folder; and an HTML preview of the report.
+// the project's exports/ folder (signed with the key chosen when the
+// identity's file holds several); the earlier exports of the project; and
+// an HTML preview of the report.
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, Descriptions, Empty, Input, Radio, Result, Row, Segmented, Space, Tag, Typography } from 'antd';
 import {
@@ -8,15 +10,18 @@ import {
   CloseCircleFilled,
   EyeOutlined,
   FilePdfOutlined,
+  FileWordOutlined,
   FileZipOutlined,
   FolderOpenOutlined,
   SafetyCertificateOutlined,
   WarningFilled,
 } from '@ant-design/icons';
-import { api, type ExportResult, type Finding, type IdentityInfo, type JournalCheck, type Lang, type TemplateInfo } from '../api';
+import { api, type Readiness, type ExportFile, type ExportResult, type Finding, type IdentityInfo, type JournalCheck, type Lang, type TemplateInfo } from '../api';
+import { KeyLabel } from '../components/KeyLabel';
 import { formatSize, useT } from '../i18n';
 import { isFrozen, useProject } from '../store';
 import { Hash } from './evidence/Hash';
+import { shortTime } from './workspace/bits';
 import { ShadowHtml } from './export/ShadowHtml';
 
 const STATE: Record<string, { color: string; zh: string; en: string }> = {
@@ -33,6 +38,17 @@ interface Ready {
 }
 
 const DEFAULT_TEMPLATE = '\u0000default';
+
+const KIND_COLOR: Record<string, string> = { report: 'blue', package: 'purple', calendar: 'cyan', workbook: 'green', json: 'gold', document: 'geekblue' };
+
+/** An RFC 3339 time as local `YYYY-MM-DD HH:MM`. */
+function localTime(s: string | null): string {
+  if (!s) return '—';
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return s;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
 
 export function Export() {
   const { project, statuses, scores, refresh, reportError, settings } = useProject();
@@ -51,8 +67,46 @@ export function Export() {
   const [template, setTemplate] = useState<string>(DEFAULT_TEMPLATE);
   const [lang, setLang] = useState<Lang>(settings.lang);
   const [withEvidence, setWithEvidence] = useState(true);
-  const [results, setResults] = useState<{ kind: 'report' | 'package'; r: ExportResult }[]>([]);
+  const [results, setResults] = useState<{ kind: 'report' | 'package' | 'document'; r: ExportResult }[]>([]);
   const [previewHtml, setPreviewHtml] = useState<string | null>(null);
+  /** The key chosen for an identity whose file holds several (selector). */
+  const [key, setKey] = useState<string | null>(null);
+  const [earlier, setEarlier] = useState<ExportFile[] | null>(null);
+  const [earlierTick, setEarlierTick] = useState(0);
+
+  const chosen = identities?.find((i) => i.name === identity) ?? null;
+  const keys = chosen?.keys ?? [];
+  // A new identity starts from its own default key.
+  useEffect(() => setKey(chosen?.key_alias ?? null), [chosen?.name, chosen?.key_alias]);
+  // The core's readiness: verdicts without linked evidence (a warning, or a
+  // refusal at approval when the project requires evidence).
+  const [readiness, setReadiness] = useState<Readiness | null>(null);
+  useEffect(() => {
+    let live = true;
+    api
+      .readiness()
+      .then((r) => live && setReadiness(r))
+      .catch(reportError);
+    return () => {
+      live = false;
+    };
+  }, [statuses, reportError]);
+  const evidenceBlocks = readiness ? readiness.readiness.without_evidence.some((w) => w.blocks) : false;
+
+  useEffect(() => {
+    let live = true;
+    api
+      .exportsList()
+      .then((v) => live && setEarlier(v))
+      .catch((e) => {
+        if (!live) return;
+        reportError(e);
+        setEarlier([]);
+      });
+    return () => {
+      live = false;
+    };
+  }, [reportError, earlierTick, meta.revision]);
 
   useEffect(() => {
     (async () => {
@@ -170,28 +224,46 @@ export function Export() {
     });
   const verifyJournal = () => run('journal', async () => setJournal(await api.journalVerify()));
 
-  const req = () => ({ identity, password, template: template === DEFAULT_TEMPLATE ? null : template, lang });
+  const req = () => ({ identity, password, template: template === DEFAULT_TEMPLATE ? null : template, lang, key: keys.length > 1 ? key : null });
   const exportReport = () =>
     run('report', async () => {
-      const r = await api.exportReport(req());
-      setResults((rs) => [{ kind: 'report' as const, r }, ...rs]);
+      try {
+        const r = await api.exportReport(req());
+        setResults((rs) => [{ kind: 'report' as const, r }, ...rs]);
+      } finally {
+        setEarlierTick((n) => n + 1);
+      }
+    });
+  const exportDocx = () =>
+    run('docx', async () => {
+      try {
+        const r = await api.reportDocx(template === DEFAULT_TEMPLATE ? null : template, lang);
+        setResults((rs) => [{ kind: 'document' as const, r }, ...rs]);
+      } finally {
+        setEarlierTick((n) => n + 1);
+      }
     });
   const exportPackage = () =>
     run('package', async () => {
-      const r = await api.exportPackage({ ...req(), with_evidence: withEvidence });
-      setResults((rs) => [{ kind: 'package' as const, r }, ...rs]);
+      try {
+        const r = await api.exportPackage({ ...req(), with_evidence: withEvidence });
+        setResults((rs) => [{ kind: 'package' as const, r }, ...rs]);
+      } finally {
+        setEarlierTick((n) => n + 1);
+      }
     });
   const loadPreview = () => run('preview', async () => setPreviewHtml(await api.reportPreview(template === DEFAULT_TEMPLATE ? null : template, lang)));
   const reveal = () => run('reveal', () => api.revealExports());
 
   const st = STATE[meta.state] ?? STATE.draft;
   const noIdentity = identities !== null && identities.length === 0;
-  const canExport = approved && identity !== '' && password !== '' && busy === null;
+  const canExport = approved && identity !== '' && password !== '' && busy === null && (keys.length <= 1 || !!key);
   const why: string[] = [];
   if (!approved) why.push(t('项目尚未批准：只有已批准（冻结）的项目才能导出签名报告和备案包。', 'The project is not approved: only an approved (frozen) project can be exported as a signed report or a filing package.'));
   if (noIdentity) why.push(t('还没有签名身份。', 'There is no signing identity yet.'));
   else if (!identity) why.push(t('请选择签名身份。', 'Choose a signing identity.'));
   if (password === '') why.push(t('请输入签名身份的密码。', 'Enter the identity’s password.'));
+  if (keys.length > 1 && !key) why.push(t('请选择用于签名的密钥。', 'Choose the key to sign with.'));
 
   const tplOptions = [
     { value: DEFAULT_TEMPLATE, label: t('默认模板', 'Default template'), desc: t('内置', 'built-in') },
@@ -218,7 +290,7 @@ export function Export() {
                   ),
                 },
                 { key: 'rev', label: t('修订版本', 'Revision'), children: <span data-testid="review-revision">{meta.revision}</span> },
-                { key: 'by', label: t('最近状态变更', 'Last state change'), children: meta.state_by || meta.state_at ? `${meta.state_by ?? '—'} · ${meta.state_at ?? '—'}` : '—' },
+                { key: 'by', label: t('最近状态变更', 'Last state change'), children: meta.state_by || meta.state_at ? `${meta.state_by ?? '—'} · ${meta.state_at ? shortTime(meta.state_at) : '—'}` : '—' },
                 {
                   key: 'snap',
                   label: t('快照哈希', 'Snapshot hash'),
@@ -233,6 +305,11 @@ export function Export() {
               {ready.map((r) => (
                 <li key={r.key} data-testid={`ready-${r.key}`} data-level={r.level} style={{ padding: '2px 0' }}>
                   {r.level === 'ok' ? <CheckCircleFilled style={{ color: '#389e0d' }} /> : r.level === 'warn' ? <WarningFilled style={{ color: '#d48806' }} /> : <CloseCircleFilled style={{ color: '#cf1322' }} />} {r.text}
+                </li>
+              ))}
+              {readiness?.messages.map((m, i) => (
+                <li key={`ev-${i}`} data-testid={`ready-evidence-${i}`} data-level={evidenceBlocks && i === readiness.messages.length - 1 ? 'err' : 'warn'} style={{ padding: '2px 0' }}>
+                  {evidenceBlocks && i === readiness.messages.length - 1 ? <CloseCircleFilled style={{ color: '#cf1322' }} /> : <WarningFilled style={{ color: '#d48806' }} />} {tx(m)}
                 </li>
               ))}
             </ul>
@@ -317,6 +394,21 @@ export function Export() {
                   </Radio.Group>
                 )}
               </div>
+              {keys.length > 1 && (
+                <div data-testid="export-keys">
+                  <Typography.Text strong>{t('签名密钥', 'Signing key')}</Typography.Text>
+                  <Typography.Text type="secondary" style={{ fontSize: 12, marginInlineStart: 6 }}>
+                    {t(`该身份的文件含 ${keys.length} 个密钥`, `the identity’s file holds ${keys.length} keys`)}
+                  </Typography.Text>
+                  <Radio.Group name="export-key" value={key} onChange={(e) => setKey(e.target.value)} style={{ display: 'flex', flexDirection: 'column', gap: 4, marginTop: 4 }}>
+                    {keys.map((k) => (
+                      <Radio key={k.index} value={k.selector} disabled={!!k.problem || !k.selector} data-testid={`export-key-${k.index}`}>
+                        <KeyLabel k={k} />
+                      </Radio>
+                    ))}
+                  </Radio.Group>
+                </div>
+              )}
               <div>
                 <Typography.Text strong>{t('身份密码', 'Identity password')}</Typography.Text>
                 <Input.Password value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" data-testid="export-password" style={{ marginTop: 4 }} />
@@ -360,6 +452,9 @@ export function Export() {
                 <Button type="primary" icon={<FileZipOutlined />} loading={busy === 'package'} disabled={!canExport} onClick={exportPackage} data-testid="export-package">
                   {t('导出备案包（zip）', 'Export filing package (zip)')}
                 </Button>
+                <Button icon={<FileWordOutlined />} loading={busy === 'docx'} disabled={busy !== null} onClick={exportDocx} data-testid="export-docx">
+                  {t('导出可编辑报告（Word，非签署件）', 'Export editable report (Word, not the signed copy)')}
+                </Button>
               </Space>
             </Space>
           </Card>
@@ -380,7 +475,7 @@ export function Export() {
           {results.map(({ kind, r }, i) => (
             <div key={`${r.path}-${i}`} data-testid="export-result-item" style={{ padding: '6px 0', borderTop: i ? '1px solid #f0f0f0' : undefined }}>
               <Space size={6} wrap>
-                <Tag color={kind === 'report' ? 'blue' : 'purple'}>{kind === 'report' ? t('签名报告', 'Signed report') : t('备案包', 'Filing package')}</Tag>
+                <Tag color={KIND_COLOR[kind]}>{kind === 'report' ? t('签名报告', 'Signed report') : kind === 'document' ? t('可编辑报告（Word）', 'Editable report (Word)') : t('备案包', 'Filing package')}</Tag>
                 <Typography.Text className="mono" copyable={{ text: r.path }}>
                   {r.path}
                 </Typography.Text>
@@ -396,6 +491,50 @@ export function Export() {
           ))}
         </Card>
       )}
+
+      <Card
+        size="small"
+        title={t('本项目已导出的文件（exports/）', 'Earlier exports of this project (exports/)')}
+        data-testid="exports-earlier"
+        extra={
+          <Button size="small" icon={<FolderOpenOutlined />} loading={busy === 'reveal'} disabled={busy !== null && busy !== 'reveal'} onClick={reveal} data-testid="exports-reveal">
+            {t('打开文件夹', 'Open the folder')}
+          </Button>
+        }
+      >
+        {earlier === null ? (
+          <Typography.Text type="secondary">{t('加载中…', 'Loading…')}</Typography.Text>
+        ) : earlier.length === 0 ? (
+          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('尚无导出的文件', 'Nothing exported yet')} />
+        ) : (
+          <table style={{ width: '100%', borderCollapse: 'collapse', fontSize: 13 }} data-testid="exports-list">
+            <thead>
+              <tr style={{ textAlign: 'left', color: '#8c8c8c', fontSize: 12 }}>
+                <th style={{ fontWeight: 400, padding: '2px 6px' }}>{t('文件', 'File')}</th>
+                <th style={{ fontWeight: 400, padding: '2px 6px' }}>{t('类型', 'Kind')}</th>
+                <th style={{ fontWeight: 400, padding: '2px 6px', textAlign: 'right' }}>{t('大小', 'Size')}</th>
+                <th style={{ fontWeight: 400, padding: '2px 6px' }}>{t('时间', 'Time')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {earlier.map((f) => (
+                <tr key={f.name} data-testid="exports-item" data-kind={f.kind} style={{ borderTop: '1px solid #f0f0f0' }}>
+                  <td style={{ padding: '3px 6px' }} className="mono">
+                    {f.name}
+                  </td>
+                  <td style={{ padding: '3px 6px' }}>
+                    <Tag color={KIND_COLOR[f.kind] ?? 'default'} style={{ marginInlineEnd: 0 }}>
+                      {tx(f.kind_label)}
+                    </Tag>
+                  </td>
+                  <td style={{ padding: '3px 6px', textAlign: 'right', whiteSpace: 'nowrap' }}>{formatSize(f.size)}</td>
+                  <td style={{ padding: '3px 6px', whiteSpace: 'nowrap' }}>{localTime(f.modified)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
 
       <Card
         size="small"

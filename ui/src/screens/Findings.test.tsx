@@ -2,12 +2,16 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { findings, makeState, project, renderScreen } from './workspace/testFixture';
 import { Findings, isOverdue } from './Findings';
 
-const mocks = vi.hoisted(() => ({ findings: vi.fn(), findingAdd: vi.fn(), findingUpdate: vi.fn() }));
+const mocks = vi.hoisted(() => ({ findings: vi.fn(), findingAdd: vi.fn(), findingUpdate: vi.fn(), riskInfo: vi.fn() }));
 vi.mock('../api', async (orig) => ({ ...(await orig<typeof import('../api')>()), api: mocks }));
 
 beforeEach(() => {
   for (const m of Object.values(mocks)) m.mockReset();
   mocks.findings.mockResolvedValue(findings);
+  mocks.riskInfo.mockResolvedValue({
+    rule: { zh: '风险等级 = 影响 × 可能性（高×高=高）', en: 'risk = impact × likelihood (high×high=high)' },
+    labels: { high: { zh: '高', en: 'High' }, medium: { zh: '中', en: 'Medium' }, low: { zh: '低', en: 'Low' } },
+  });
 });
 
 const rowIds = () =>
@@ -71,6 +75,12 @@ test('a new finding sends the typed fields and reloads', async () => {
       owner: '周七',
       due: '2026-06-30',
       note: '每年演练一次',
+      description: '',
+      threat: '',
+      impact: '',
+      likelihood: '',
+      recommendation: '',
+      time_limit: '',
     }),
   );
   await waitFor(() => expect(mocks.findings).toHaveBeenCalledTimes(2));
@@ -121,4 +131,31 @@ test('overdue means open and past due', () => {
   expect(isOverdue(findings[0], '2026-01-01')).toBe(true);
   expect(isOverdue({ ...findings[0], status: 'verified' }, '2026-01-01')).toBe(false);
   expect(isOverdue({ ...findings[0], due: null }, '2026-01-01')).toBe(false);
+});
+
+test('the analysis of a finding: description, threat, impact × likelihood, recommendation, time limit; the risk label is the core\'s', async () => {
+  const analysed = { ...findings[0], impact: 'high' as const, likelihood: 'high' as const, risk: 'high' as const };
+  mocks.findings.mockResolvedValue([analysed, findings[1]]);
+  mocks.findingUpdate.mockResolvedValue(analysed);
+  renderScreen(<Findings />, makeState());
+  await screen.findByTestId('finding-row-1');
+  fireEvent.click(within(screen.getByTestId('finding-row-1')).getByRole('button'));
+  const riskBox = await screen.findByTestId('finding-risk');
+  expect(riskBox.textContent).toContain('高');
+  await waitFor(() => expect(screen.getByTestId('finding-risk-rule').textContent).toContain('影响 × 可能性'));
+  fireEvent.change(screen.getByTestId('finding-description'), { target: { value: '漏洞管理制度未规定供应商通报时限' } });
+  fireEvent.change(screen.getByTestId('finding-threat'), { target: { value: '供应商漏洞未及时修复' } });
+  fireEvent.click(within(screen.getByTestId('finding-likelihood')).getByText('低'));
+  fireEvent.change(screen.getByTestId('finding-recommendation'), { target: { value: '补充供应商条款' } });
+  fireEvent.change(screen.getByTestId('finding-time_limit'), { target: { value: '30 日内' } });
+  fireEvent.click(screen.getByTestId('finding-save'));
+  await waitFor(() =>
+    expect(mocks.findingUpdate).toHaveBeenCalledWith(1, {
+      description: '漏洞管理制度未规定供应商通报时限',
+      threat: '供应商漏洞未及时修复',
+      likelihood: 'low',
+      recommendation: '补充供应商条款',
+      time_limit: '30 日内',
+    }),
+  );
 });

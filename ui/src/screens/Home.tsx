@@ -1,11 +1,12 @@
 // Home: recent projects, open, the demo, and the new-project wizard
 // (assessee → checklists → scoping questions → confirm).
 import { useMemo, useState } from 'react';
-import { Alert, Button, Card, Checkbox, Col, Descriptions, Empty, Form, Input, InputNumber, List, Radio, Row, Space, Steps, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Col, Descriptions, Empty, Form, Input, InputNumber, List, Radio, Row, Select, Space, Steps, Tag, Typography } from 'antd';
 import { ExperimentOutlined, FileAddOutlined, FolderOpenOutlined } from '@ant-design/icons';
-import { api, type AppInfo, type ProjectKind, type ProjectView, type Question } from '../api';
+import { api, emptyInfo, type AppInfo, type Info, type ProjectKind, type ProjectView, type Question } from '../api';
 import { useApp } from '../appctx';
 import { useT } from '../i18n';
+import { ZONES } from './ProjectInfo';
 
 type Answer = string | string[] | number | null;
 
@@ -132,6 +133,10 @@ function Wizard({ info, onCancel, onOpened }: { info: AppInfo; onCancel: () => v
   const [packs, setPacks] = useState<string[]>(['N134', 'N103', 'GB44495']);
   const [answers, setAnswers] = useState<Record<string, Answer>>({});
   const [creating, setCreating] = useState(false);
+  const [creditCode, setCreditCode] = useState('');
+  const [client, setClient] = useState('');
+  const [reportNumber, setReportNumber] = useState('');
+  const [timeZone, setTimeZone] = useState<string | null>(null);
 
   const questions = useMemo(
     () => questionsFor(library.questions, library.packs.filter((p) => packs.includes(p.id)).map((p) => p.questions)),
@@ -150,7 +155,8 @@ function Wizard({ info, onCancel, onOpened }: { info: AppInfo; onCancel: () => v
         const r = rawAnswer(q, answers[q.id]);
         if (r !== null) raw.push([q.id, r]);
       }
-      const p = await api.projectNew({ parent, name, assessee, kind, organisation, packs, answers: raw });
+      const info = wizardInfo({ assessee, creditCode, client, reportNumber, timeZone, organisation, kind });
+      const p = await api.projectNew({ parent, name, assessee, kind, organisation, packs, answers: raw, info });
       onOpened(p);
     } catch (e) {
       reportError(e);
@@ -183,6 +189,26 @@ function Wizard({ info, onCancel, onOpened }: { info: AppInfo; onCancel: () => v
           </Form.Item>
           <Form.Item label={t('被评估单位', 'Assessee')} required>
             <Input value={assessee} onChange={(e) => setAssessee(e.target.value)} data-testid="wizard-assessee" />
+          </Form.Item>
+          <Form.Item label={t('统一社会信用代码', 'Unified social credit code')} extra={t('18 位，由程序核对校验位', '18 characters; the check character is verified')}>
+            <Input value={creditCode} onChange={(e) => setCreditCode(e.target.value.toUpperCase())} maxLength={18} className="mono" data-testid="wizard-credit-code" />
+          </Form.Item>
+          <Form.Item label={t('委托单位', 'Client')}>
+            <Input value={client} onChange={(e) => setClient(e.target.value)} placeholder={t('与被评估单位相同时可不填', 'Leave empty when it is the assessee')} data-testid="wizard-client" />
+          </Form.Item>
+          <Form.Item label={t('报告编号', 'Report number')}>
+            <Input value={reportNumber} onChange={(e) => setReportNumber(e.target.value)} className="mono" data-testid="wizard-report-number" />
+          </Form.Item>
+          <Form.Item label={t('时区', 'Time zone')} extra={t('报告与界面中的时间按此时区显示；不选则用本机时区', 'Times in reports and on screen; empty = this computer’s zone')}>
+            <Select
+              allowClear
+              showSearch
+              value={timeZone ?? undefined}
+              onChange={(z) => setTimeZone(z ?? null)}
+              options={ZONES.map((z) => ({ value: z, label: z }))}
+              placeholder="Asia/Shanghai"
+              data-testid="wizard-time-zone"
+            />
           </Form.Item>
           <Form.Item label={t('评估类型', 'Assessment type')}>
             <Radio.Group value={kind} onChange={(e) => setKind(e.target.value)} data-testid="wizard-kind">
@@ -335,4 +361,25 @@ export function QuestionInput({ q, value, onChange, disabled }: { q: Question; v
       data-testid={`q-${q.id}`}
     />
   );
+}
+
+/** The key project information the wizard asks for, or null when none was given. */
+export function wizardInfo(w: {
+  assessee: string;
+  creditCode: string;
+  client: string;
+  reportNumber: string;
+  timeZone: string | null;
+  organisation: string;
+  kind: ProjectKind;
+}): Info | null {
+  const info = emptyInfo();
+  info.assessee.name = w.assessee.trim();
+  info.assessee.credit_code = w.creditCode.trim();
+  info.client.name = w.client.trim();
+  info.report_number = w.reportNumber.trim();
+  info.time_zone = w.timeZone || null;
+  if (w.kind === 'third-party') info.assessor_org.name = w.organisation.trim();
+  const given = info.assessee.credit_code || info.client.name || info.report_number || info.time_zone;
+  return given ? info : null;
 }

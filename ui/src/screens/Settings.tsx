@@ -1,10 +1,13 @@
 // 设置: language, assessor name, seal image, signing identities (create a
-// local CA, import a .p12), report templates, about. Works with no project.
+// local CA, import a .p12 — chosen or dropped on the window, choosing one
+// key when the file holds several —, delete one), report templates, about.
+// Works with no project.
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Checkbox, Col, Descriptions, Empty, Input, Row, Segmented, Space, Tag, Typography } from 'antd';
-import { ImportOutlined, PictureOutlined, PlusOutlined, SaveOutlined } from '@ant-design/icons';
-import { api, type IdentityInfo, type Lang, type TemplateInfo } from '../api';
+import { Alert, Button, Card, Checkbox, Col, Descriptions, Empty, Input, Popconfirm, Radio, Row, Segmented, Space, Tag, Typography } from 'antd';
+import { DeleteOutlined, ImportOutlined, PictureOutlined, PlusOutlined, SaveOutlined } from '@ant-design/icons';
+import { api, onDrop, type IdentityInfo, type ImportOutcome, type KeyView, type Lang, type TemplateInfo } from '../api';
 import { useT } from '../i18n';
+import { KeyLabel } from '../components/KeyLabel';
 import { useApp } from '../appctx';
 import { Hash } from './evidence/Hash';
 
@@ -29,6 +32,13 @@ export function SettingsScreen() {
   const [formError, setFormError] = useState<string | null>(null);
   // import
   const [importPw, setImportPw] = useState('');
+  /** A .p12 dropped on the window (Rust keeps the path; this is its name). */
+  const [dropped, setDropped] = useState<string | null>(null);
+  /** A multi-key file waiting for the user to choose a key. */
+  const [choose, setChoose] = useState<{ file: string; keys: KeyView[] } | null>(null);
+  const [chosenKey, setChosenKey] = useState<string | null>(null);
+  /** Changing the default key of a multi-key identity. */
+  const [keyEdit, setKeyEdit] = useState<{ name: string; key: string | null; password: string } | null>(null);
 
   useEffect(() => setAssessor(settings.assessor), [settings.assessor]);
 
@@ -43,6 +53,28 @@ export function SettingsScreen() {
     });
     api.appInfo().then((i) => setVersion(i.version)).catch((e) => reportError(e));
   }, [reportError]);
+
+  // Files dropped on the window while Settings is shown: a .p12 to import.
+  useEffect(() => {
+    let off: (() => void) | undefined;
+    let live = true;
+    onDrop((names) => {
+      const p12 = names.find((n) => /\.(p12|pfx)$/i.test(n)) ?? names[0];
+      if (p12) {
+        setDropped(p12);
+        setChoose(null);
+      }
+    })
+      .then((u) => {
+        if (live) off = u;
+        else u();
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+      off?.();
+    };
+  }, []);
 
   const run = async (key: string, f: () => Promise<void>) => {
     setBusy(key);
@@ -84,13 +116,33 @@ export function SettingsScreen() {
       await reloadIdentities();
     });
   };
-  const importP12 = () =>
-    run('import', async () => {
-      const info = await api.identityImportPick(importPw);
-      if (!info) return;
-      setCreated(info);
-      setImportPw('');
-      await reloadIdentities();
+  const imported = async (r: ImportOutcome) => {
+    if (r.status === 'cancelled') return;
+    if (r.status === 'choose_key') {
+      setChoose({ file: r.file, keys: r.keys });
+      setChosenKey(r.keys.find((k) => !k.problem && k.selector)?.selector ?? null);
+      return;
+    }
+    setCreated(r.identity);
+    setChoose(null);
+    setDropped(null);
+    setImportPw('');
+    await reloadIdentities();
+  };
+  const importP12 = () => run('import', async () => imported(await api.identityImportPick(importPw)));
+  const importDropped = () => run('import-dropped', async () => imported(await api.identityImportDropped(importPw)));
+  const importChosen = () => run('import-key', async () => imported(await api.identityImportPending(importPw, chosenKey ?? '')));
+  const saveKey = () =>
+    run('set-key', async () => {
+      if (!keyEdit?.key) return;
+      const info = await api.identitySetKey(keyEdit.name, keyEdit.password, keyEdit.key);
+      setKeyEdit(null);
+      setIdentities((ids) => (ids ?? []).map((i) => (i.name === info.name ? info : i)));
+    });
+  const remove = (name: string) =>
+    run(`delete-${name}`, async () => {
+      setIdentities(await api.identityDelete(name));
+      if (created?.name === name) setCreated(null);
     });
 
   const assessorDirty = assessor.trim() !== settings.assessor;
@@ -184,6 +236,28 @@ export function SettingsScreen() {
                   <Tag>{i.key}</Tag>
                   {i.has_sm2 ? <Tag color="green">{t('含 SM2', 'SM2: yes')}</Tag> : <Tag>{t('无 SM2', 'SM2: no')}</Tag>}
                   {i.ca_pem && <Tag color="blue">{t('本地 CA', 'Local CA')}</Tag>}
+                  {(i.keys?.length ?? 0) > 1 && (
+                    <Tag color="purple" data-testid={`identity-keys-${i.name}`}>
+                      {t(`文件含 ${i.keys!.length} 个密钥`, `${i.keys!.length} keys in the file`)}
+                    </Tag>
+                  )}
+                  {(i.keys?.length ?? 0) > 1 && (
+                    <Button size="small" type="link" disabled={busy !== null} onClick={() => setKeyEdit({ name: i.name, key: i.key_alias ?? null, password: '' })} data-testid={`identity-setkey-${i.name}`}>
+                      {t('更换签名密钥…', 'Change the signing key…')}
+                    </Button>
+                  )}
+                  <Popconfirm
+                    title={t(`删除签名身份“${i.name}”？`, `Delete the identity “${i.name}”?`)}
+                    description={t('将删除应用保存的证书与私钥副本，无法恢复；已签名的报告和备案包不受影响。', 'The app’s copy of the certificate and key is deleted for good; reports and packages already signed stay valid.')}
+                    okText={t('删除', 'Delete')}
+                    cancelText={t('取消', 'Cancel')}
+                    okButtonProps={{ danger: true, ...{ 'data-testid': `identity-delete-ok-${i.name}` } }}
+                    onConfirm={() => remove(i.name)}
+                  >
+                    <Button size="small" type="text" danger icon={<DeleteOutlined />} loading={busy === `delete-${i.name}`} disabled={busy !== null && busy !== `delete-${i.name}`} data-testid={`identity-delete-${i.name}`}>
+                      {t('删除', 'Delete')}
+                    </Button>
+                  </Popconfirm>
                 </Space>
                 <div style={{ fontSize: 12, color: '#595959' }}>
                   {i.organisation && <span>{i.organisation} · </span>}
@@ -192,6 +266,27 @@ export function SettingsScreen() {
                 <div style={{ fontSize: 12 }}>
                   {t('指纹', 'Fingerprint')} <Hash value={i.fingerprint_sha256} label="SHA-256" keep={32} />
                 </div>
+                {keyEdit?.name === i.name && (
+                  <div data-testid="identity-setkey-panel" style={{ marginTop: 6, padding: 8, border: '1px solid #d6e4ff', borderRadius: 4 }}>
+                    <Typography.Text strong>{t('签名时默认使用的密钥：', 'The key to sign with by default:')}</Typography.Text>
+                    <Radio.Group name={`setkey-${i.name}`} value={keyEdit.key} onChange={(e) => setKeyEdit({ ...keyEdit, key: e.target.value })} style={{ display: 'flex', flexDirection: 'column', gap: 4, marginTop: 4 }}>
+                      {(i.keys ?? []).map((k) => (
+                        <Radio key={k.index} value={k.selector} disabled={!!k.problem || !k.selector} data-testid={`identity-setkey-key-${k.index}`}>
+                          <KeyLabel k={k} />
+                        </Radio>
+                      ))}
+                    </Radio.Group>
+                    <Space.Compact style={{ width: '100%', marginTop: 6 }}>
+                      <Input.Password value={keyEdit.password} onChange={(e) => setKeyEdit({ ...keyEdit, password: e.target.value })} placeholder={t('身份密码（用于核对所选密钥）', 'Identity password (checks the chosen key)')} autoComplete="off" data-testid="identity-setkey-password" />
+                      <Button type="primary" loading={busy === 'set-key'} disabled={!keyEdit.key || keyEdit.password === '' || (busy !== null && busy !== 'set-key')} onClick={saveKey} data-testid="identity-setkey-save">
+                        {t('使用此密钥', 'Use this key')}
+                      </Button>
+                      <Button onClick={() => setKeyEdit(null)} disabled={busy !== null}>
+                        {t('取消', 'Cancel')}
+                      </Button>
+                    </Space.Compact>
+                  </div>
+                )}
               </div>
             ))}
           </div>
@@ -268,6 +363,47 @@ export function SettingsScreen() {
                 {t('选择文件导入…', 'Choose and import…')}
               </Button>
             </Space.Compact>
+            <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '4px 0 0' }}>
+              {t('也可以把 .p12 文件拖到窗口上。', 'You can also drop the .p12 file on the window.')}
+            </Typography.Paragraph>
+            {dropped && !choose && (
+              <div data-testid="identity-dropped" style={{ marginTop: 6, padding: 8, background: '#eef4fb', borderRadius: 4 }}>
+                <div>
+                  {t('已拖入：', 'Dropped: ')}
+                  <span className="mono">{dropped}</span>
+                </div>
+                <Space style={{ marginTop: 4 }}>
+                  <Button type="primary" size="small" icon={<ImportOutlined />} loading={busy === 'import-dropped'} disabled={busy !== null && busy !== 'import-dropped'} onClick={importDropped} data-testid="identity-import-dropped">
+                    {t('用上面的密码导入', 'Import with the password above')}
+                  </Button>
+                  <Button size="small" onClick={() => setDropped(null)} disabled={busy !== null}>
+                    {t('取消', 'Cancel')}
+                  </Button>
+                </Space>
+              </div>
+            )}
+            {choose && (
+              <div data-testid="identity-choose-key" style={{ marginTop: 6, padding: 8, border: '1px solid #d6e4ff', borderRadius: 4 }}>
+                <Typography.Text strong>
+                  {t(`${choose.file} 含 ${choose.keys.length} 个密钥，请选择用于签名的一个：`, `${choose.file} holds ${choose.keys.length} keys; choose the one to sign with:`)}
+                </Typography.Text>
+                <Radio.Group name="import-key" value={chosenKey} onChange={(e) => setChosenKey(e.target.value)} style={{ display: 'flex', flexDirection: 'column', gap: 4, marginTop: 4 }} data-testid="identity-keys">
+                  {choose.keys.map((k) => (
+                    <Radio key={k.index} value={k.selector} disabled={!!k.problem || !k.selector} data-testid={`identity-key-${k.index}`}>
+                      <KeyLabel k={k} />
+                    </Radio>
+                  ))}
+                </Radio.Group>
+                <Space style={{ marginTop: 6 }}>
+                  <Button type="primary" size="small" loading={busy === 'import-key'} disabled={!chosenKey || (busy !== null && busy !== 'import-key')} onClick={importChosen} data-testid="identity-import-key">
+                    {t('用所选密钥导入', 'Import with this key')}
+                  </Button>
+                  <Button size="small" onClick={() => setChoose(null)} disabled={busy !== null}>
+                    {t('取消', 'Cancel')}
+                  </Button>
+                </Space>
+              </div>
+            )}
           </Col>
         </Row>
       </Card>
@@ -291,3 +427,4 @@ export function SettingsScreen() {
     </Space>
   );
 }
+

@@ -12,6 +12,12 @@ const mocks = vi.hoisted(() => ({
   evidenceUnlink: vi.fn(),
   findingAdd: vi.fn(),
   findingUpdate: vi.fn(),
+  sourceLabel: vi.fn(),
+  riskInfo: vi.fn(async () => ({
+    rule: { zh: '风险等级 = 影响 × 可能性', en: 'risk = impact × likelihood' },
+    labels: { high: { zh: '高', en: 'High' }, medium: { zh: '中', en: 'Medium' }, low: { zh: '低', en: 'Low' } },
+  })),
+  evidenceSummary: vi.fn(),
 }));
 vi.mock('../api', async (orig) => ({ ...(await orig<typeof import('../api')>()), api: mocks, onDrop: () => Promise.resolve(() => undefined) }));
 
@@ -20,6 +26,11 @@ beforeEach(() => {
   mocks.requirementDetail.mockImplementation(async (id: string) => detailOf(id));
   mocks.verdictSet.mockResolvedValue({});
   mocks.verdictConfirm.mockResolvedValue({});
+  mocks.sourceLabel.mockImplementation(async (f: string) => {
+    const m = /^evidence:(\d+)$/.exec(f);
+    return m ? { zh: `证据 #${m[1]}（工具输出）`, en: `evidence #${m[1]} (tool output)` } : { zh: f, en: f };
+  });
+  mocks.evidenceSummary.mockResolvedValue(null);
 });
 
 function Harness({ initial = null as string | null, onFocus = vi.fn() as (id: string | null) => void }) {
@@ -112,7 +123,7 @@ test('keys: 3, a note, Ctrl+Enter saves 不符合 with the note', async () => {
   await waitFor(() => expect(document.activeElement).toBe(note));
   fireEvent.change(note, { target: { value: '未留存日志' } });
   fireEvent.keyDown(note, { key: 'Enter', ctrlKey: true });
-  await waitFor(() => expect(mocks.verdictSet).toHaveBeenCalledWith('GB1-03', 'nonconform', '未留存日志'));
+  await waitFor(() => expect(mocks.verdictSet).toHaveBeenCalledWith('GB1-03', 'nonconform', '未留存日志', '', ''));
   await waitFor(() => expect(state.refresh).toHaveBeenCalled());
   await waitFor(() => expect(mocks.requirementDetail).toHaveBeenCalledTimes(2));
 });
@@ -134,7 +145,7 @@ test('partial without a justification is not saved and the rule is shown', async
   // 符合 needs none
   fireEvent.click(screen.getByTestId('verdict-conform'));
   fireEvent.click(screen.getByTestId('verdict-save'));
-  await waitFor(() => expect(mocks.verdictSet).toHaveBeenCalledWith('GB1-03', 'conform', ''));
+  await waitFor(() => expect(mocks.verdictSet).toHaveBeenCalledWith('GB1-03', 'conform', '', '', ''));
 });
 
 test('an inferred verdict shows its source and can be confirmed', async () => {
@@ -244,6 +255,12 @@ test('a new finding from the requirement sends the typed fields', async () => {
       owner: '赵六',
       due: '2026-12-31',
       note: '需延长至六个月',
+      description: '',
+      threat: '',
+      impact: '',
+      likelihood: '',
+      recommendation: '',
+      time_limit: '',
     }),
   );
   await waitFor(() => expect(state.refresh).toHaveBeenCalled());
@@ -291,4 +308,45 @@ test('shortcuts pause while the finding form is open and work again once it is c
   fireEvent.click(screen.getByTestId('finding-cancel'));
   fireEvent.keyDown(document.body, { key: '3' });
   expect(screen.getByTestId('verdict-nonconform').getAttribute('aria-pressed')).toBe('true');
+});
+
+test('observation and the reason for no evidence are saved with the verdict', async () => {
+  await open('GB1-03');
+  fireEvent.click(screen.getByTestId('verdict-conform'));
+  fireEvent.change(screen.getByTestId('verdict-observation'), { target: { value: '  查看了日志服务器配置，留存 180 天 ' } });
+  // GB1-03 has no linked evidence: the reason field is offered
+  fireEvent.change(screen.getByTestId('verdict-evidence-reason'), { target: { value: '现场观察，未留存书面材料' } });
+  fireEvent.click(screen.getByTestId('verdict-save'));
+  await waitFor(() =>
+    expect(mocks.verdictSet).toHaveBeenCalledWith('GB1-03', 'conform', '', '查看了日志服务器配置，留存 180 天', '现场观察，未留存书面材料'),
+  );
+});
+
+test('an inference from a tool output links to the evidence, worded by the core', async () => {
+  const st = statuses.find((x) => x.requirement === 'BJ-01')!;
+  mocks.requirementDetail.mockImplementation(async (id: string) =>
+    id === 'BJ-01'
+      ? detailOf(id, { status: { ...st, recorded: { ...st.recorded!, inferred_from: 'evidence:12', note: '由扫描结果推断' } } })
+      : detailOf(id),
+  );
+  mocks.evidenceSummary.mockResolvedValue({
+    evidence_id: 12,
+    revision: 1,
+    made_at: '2026-12-01T01:00:00Z',
+    summary: {
+      kind: 'nmap', format_version: null, tool: 'nmap 7.94', scanned_at: '2026-11-30T08:00:00Z', target: '10.0.0.5',
+      components: [], vulnerability_scan: false, vulnerabilities: [], declared_ports: [],
+      hosts: [{ address: '10.0.0.5', hostname: null, status: 'up', ports: [{ port: 443, protocol: 'tcp', state: 'open', service: 'https', product: null, version: null }] }],
+    },
+  });
+  await open('BJ-01');
+  const link = await screen.findByTestId('inferred-from-evidence');
+  await waitFor(() => expect(link.textContent).toBe('证据 #12（工具输出）'));
+  expect(screen.queryByTestId('inferred-from')).toBeNull();
+  expect(mocks.sourceLabel).toHaveBeenCalledWith('evidence:12');
+  fireEvent.click(link);
+  await waitFor(() => expect(mocks.evidenceSummary).toHaveBeenCalledWith(12));
+  expect((await screen.findByTestId('scan-ports')).textContent).toContain('10.0.0.5:443/tcp https');
+  // the requirement list did not move
+  expect(screen.getByTestId('detail-id').textContent).toBe('BJ-01');
 });

@@ -9,6 +9,7 @@ import { isFrozen, useProject } from '../store';
 import { ReqList, buildTree, matchesFilter, matchesSearch, type FilterKey } from './workspace/ReqList';
 import { Detail } from './workspace/Detail';
 import { VerdictEditor, type Draft, type NoteRef } from './workspace/VerdictEditor';
+import { EvidenceSummaryModal } from '../components/ScanSummary';
 import { FindingEditor } from './workspace/FindingEditor';
 import { NEEDS_NOTE } from './workspace/bits';
 
@@ -31,6 +32,8 @@ function draftOf(d: RequirementDetail): Draft {
     verdict: rec ? rec.verdict : d.status.verdict === 'na' ? 'na' : 'unassessed',
     // An inferred verdict's note is the core's provenance text, not a justification.
     note: rec && !inferred ? rec.note : '',
+    observation: rec?.observation ?? '',
+    evidence_reason: rec?.evidence_reason ?? '',
     dirty: false,
   };
 }
@@ -48,6 +51,7 @@ export function Workspace({ focus, onFocus }: { focus: string | null; onFocus: (
   const [loading, setLoading] = useState(false);
   const [tick, setTick] = useState(0);
   const [draft, setDraft] = useState<Draft | null>(null);
+  const [shownEvidence, setShownEvidence] = useState<number | null>(null);
   const [ruleError, setRuleError] = useState(false);
   const [busy, setBusy] = useState(false);
   const [findingForm, setFindingForm] = useState<{ initial: Finding | null } | null>(null);
@@ -136,8 +140,8 @@ export function Workspace({ focus, onFocus }: { focus: string | null; onFocus: (
     setRuleError(false);
     setBusy(true);
     try {
-      await api.verdictSet(current.requirement.id, draft.verdict, note);
-      setDraft({ ...draft, note, dirty: false });
+      await api.verdictSet(current.requirement.id, draft.verdict, note, draft.observation.trim(), draft.evidence_reason.trim());
+      setDraft({ ...draft, note, observation: draft.observation.trim(), evidence_reason: draft.evidence_reason.trim(), dirty: false });
       message.success(t(`已保存 ${current.requirement.id} 的结论`, `Verdict of ${current.requirement.id} saved`));
       await refresh();
       reload();
@@ -367,6 +371,7 @@ export function Workspace({ focus, onFocus }: { focus: string | null; onFocus: (
               onSave={save}
               onConfirm={confirm}
               onJump={jump}
+              onEvidence={setShownEvidence}
               noteRef={noteRef}
             />
           </>
@@ -406,6 +411,7 @@ export function Workspace({ focus, onFocus }: { focus: string | null; onFocus: (
           />
         )}
       </Modal>
+      <EvidenceSummaryModal id={shownEvidence} onClose={() => setShownEvidence(null)} />
     </div>
   );
 }

@@ -1,12 +1,12 @@
 // The form of a finding (整改项), new or edited; used in the checklist's
 // small modal and in the findings screen's drawer. Calls findingAdd /
 // findingUpdate itself and hands the saved finding back.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Button, Form, Input, Segmented, Space, Typography } from 'antd';
-import { api, type Finding, type FindingInput, type FindingStatus, type Severity, type Status } from '../../api';
+import { api, type Finding, type FindingInput, type FindingStatus, type RiskInfo, type Severity, type Status } from '../../api';
 import { FINDING_STATUSES, SEVERITIES, useT } from '../../i18n';
 import { useProject } from '../../store';
-import { isIsoDate } from './bits';
+import { isIsoDate, shortTime } from './bits';
 
 export function FindingEditor({
   initial,
@@ -38,6 +38,23 @@ export function FindingEditor({
   const [due, setDue] = useState(initial?.due ?? '');
   const [status, setStatus] = useState<FindingStatus>(initial?.status ?? 'open');
   const [note, setNote] = useState(initial?.note ?? '');
+  const [description, setDescription] = useState(initial?.description ?? '');
+  const [threat, setThreat] = useState(initial?.threat ?? '');
+  const [impact, setImpact] = useState<Severity | ''>(initial?.impact ?? '');
+  const [likelihood, setLikelihood] = useState<Severity | ''>(initial?.likelihood ?? '');
+  const [recommendation, setRecommendation] = useState(initial?.recommendation ?? '');
+  const [timeLimit, setTimeLimit] = useState(initial?.time_limit ?? '');
+  const [risk, setRisk] = useState<RiskInfo | null>(null);
+  useEffect(() => {
+    let live = true;
+    api
+      .riskInfo()
+      .then((r) => live && setRisk(r))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
@@ -77,6 +94,12 @@ export function FindingEditor({
           owner: owner.trim(),
           due: d,
           note: note.trim(),
+          description: description.trim(),
+          threat: threat.trim(),
+          impact,
+          likelihood,
+          recommendation: recommendation.trim(),
+          time_limit: timeLimit.trim(),
         };
         if (showStatus && status !== 'open') input.status = status;
         saved = await api.findingAdd(input);
@@ -90,6 +113,12 @@ export function FindingEditor({
         if (d !== initial.due && d !== null) input.due = d;
         if (status !== initial.status) input.status = status;
         if (note.trim() !== initial.note) input.note = note.trim();
+        if (description.trim() !== (initial.description ?? '')) input.description = description.trim();
+        if (threat.trim() !== (initial.threat ?? '')) input.threat = threat.trim();
+        if (impact !== (initial.impact ?? '')) input.impact = impact;
+        if (likelihood !== (initial.likelihood ?? '')) input.likelihood = likelihood;
+        if (recommendation.trim() !== (initial.recommendation ?? '')) input.recommendation = recommendation.trim();
+        if (timeLimit.trim() !== (initial.time_limit ?? '')) input.time_limit = timeLimit.trim();
         saved = Object.keys(input).length ? await api.findingUpdate(initial.id, input) : initial;
       }
       onSaved(saved);
@@ -183,12 +212,53 @@ export function FindingEditor({
             }} placeholder="YYYY-MM-DD" maxLength={10} className="mono" data-testid="finding-due" />
         </Form.Item>
       </Space>
+      <Form.Item label={t('问题描述', 'Description')} style={{ marginBottom: 12 }}>
+        <Input.TextArea value={description} onChange={(e) => setDescription(e.target.value)} autoSize={{ minRows: 2, maxRows: 6 }} data-testid="finding-description" />
+      </Form.Item>
+      <Form.Item label={t('威胁', 'Threat')} style={{ marginBottom: 12 }}>
+        <Input.TextArea value={threat} onChange={(e) => setThreat(e.target.value)} autoSize={{ minRows: 1, maxRows: 4 }} data-testid="finding-threat" />
+      </Form.Item>
+      <Space size={24} wrap style={{ marginBottom: 12 }}>
+        {(
+          [
+            ['impact', t('影响程度', 'Impact'), impact, setImpact],
+            ['likelihood', t('可能性', 'Likelihood'), likelihood, setLikelihood],
+          ] as const
+        ).map(([k, label, v, set]) => (
+          <div key={k}>
+            <div style={{ marginBottom: 6 }}>{label}</div>
+            <Segmented<Severity | ''>
+              data-testid={`finding-${k}`}
+              value={v}
+              onChange={(x) => set(x)}
+              options={[{ value: '' as const, label: t('未评', 'Not rated') }, ...SEVERITIES.map((s) => ({ value: s.code, label: tx(s.label) }))]}
+            />
+          </div>
+        ))}
+        <div data-testid="finding-risk">
+          <div style={{ marginBottom: 6 }}>{t('风险等级', 'Risk level')}</div>
+          <Typography.Text strong>
+            {initial?.risk && risk ? tx(risk.labels[initial.risk]) : '—'}
+          </Typography.Text>
+          {risk && (
+            <Typography.Text type="secondary" style={{ display: 'block', fontSize: 11, maxWidth: 360 }} data-testid="finding-risk-rule">
+              {tx(risk.rule)}
+            </Typography.Text>
+          )}
+        </div>
+      </Space>
+      <Form.Item label={t('整改建议', 'Recommendation')} style={{ marginBottom: 12 }}>
+        <Input.TextArea value={recommendation} onChange={(e) => setRecommendation(e.target.value)} autoSize={{ minRows: 1, maxRows: 4 }} data-testid="finding-recommendation" />
+      </Form.Item>
+      <Form.Item label={t('整改时限（如 30 日内）', 'Time limit (e.g. within 30 days)')} style={{ marginBottom: 12 }}>
+        <Input value={timeLimit} onChange={(e) => setTimeLimit(e.target.value)} maxLength={100} data-testid="finding-time_limit" />
+      </Form.Item>
       <Form.Item label={t('说明', 'Note')} style={{ marginBottom: 12 }}>
         <Input.TextArea value={note} onChange={(e) => setNote(e.target.value)} autoSize={{ minRows: 2, maxRows: 6 }} data-testid="finding-note" />
       </Form.Item>
       {initial && (
         <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
-          {t('创建', 'Created')}：{initial.created_by} {initial.created_at} · {t('更新', 'Updated')}：{initial.updated_at}
+          {t('创建', 'Created')}：{initial.created_by} {shortTime(initial.created_at)} · {t('更新', 'Updated')}：{shortTime(initial.updated_at)}
         </Typography.Paragraph>
       )}
       <Space>

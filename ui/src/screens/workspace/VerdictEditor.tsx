@@ -1,10 +1,10 @@
 // The verdict editor at the foot of the detail pane: five verdict buttons,
 // the justification, save; the provenance of an inferred verdict and its
 // confirm button; who recorded the verdict and when.
-import type { Ref } from 'react';
+import { useEffect, useState, type Ref } from 'react';
 import { Alert, Button, Input, Space, Typography, type GetRef } from 'antd';
 import { CheckOutlined } from '@ant-design/icons';
-import type { RequirementDetail, VerdictCode } from '../../api';
+import { api, evidenceSource, type RequirementDetail, type Text, type VerdictCode } from '../../api';
 import { VERDICTS, useT, verdictInfo } from '../../i18n';
 import { NEEDS_NOTE, VerdictTag, shortTime } from './bits';
 
@@ -14,7 +14,29 @@ export interface Draft {
   id: string;
   verdict: VerdictCode;
   note: string;
+  /** 现状描述: what was found. */
+  observation: string;
+  /** Why no evidence is linked ('' = none). */
+  evidence_reason: string;
   dirty: boolean;
+}
+
+/** The words for an `inferred_from` from the core (`evidence:12` → 证据 #12（工具输出）). */
+export function useSourceLabel(inferredFrom: string | null | undefined): Text | null {
+  const [label, setLabel] = useState<Text | null>(null);
+  useEffect(() => {
+    let live = true;
+    setLabel(null);
+    if (inferredFrom)
+      api
+        .sourceLabel(inferredFrom)
+        .then((l) => live && setLabel(l))
+        .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [inferredFrom]);
+  return label;
 }
 
 export function VerdictEditor({
@@ -27,6 +49,7 @@ export function VerdictEditor({
   onSave,
   onConfirm,
   onJump,
+  onEvidence,
   noteRef,
 }: {
   detail: RequirementDetail;
@@ -38,6 +61,8 @@ export function VerdictEditor({
   onSave: () => void;
   onConfirm: () => void;
   onJump: (id: string) => void;
+  /** Shows an evidence item (an inference from a tool's output names one). */
+  onEvidence?: (id: number) => void;
   noteRef: Ref<NoteRef>;
 }) {
   const { t, tx } = useT();
@@ -49,6 +74,10 @@ export function VerdictEditor({
   const locked = frozen || !!scopeNa;
   const needsNote = NEEDS_NOTE.includes(draft.verdict);
   const vLabel = tx(verdictInfo(draft.verdict).label);
+  const sourceLabel = useSourceLabel(rec?.inferred_from);
+  const fromEvidence = evidenceSource(rec?.inferred_from);
+  const sourceText = sourceLabel ? tx(sourceLabel) : (rec?.inferred_from ?? '');
+  const noEvidence = detail.evidence.length === 0 && draft.verdict !== 'unassessed' && draft.verdict !== 'na';
 
   return (
     <div data-testid="verdict-editor" style={{ borderTop: '1px solid #f0f0f0', padding: '10px 16px 12px', background: '#fff' }}>
@@ -103,9 +132,15 @@ export function VerdictEditor({
           title={
             <span>
               {t('推断结论', 'Inferred verdict')} <VerdictTag code={rec.verdict} /> {t('来自', 'from')}{' '}
-              <a onClick={() => onJump(rec.inferred_from!)} data-testid="inferred-from">
-                {rec.inferred_from}
-              </a>
+              {fromEvidence != null ? (
+                <a onClick={() => onEvidence?.(fromEvidence)} data-testid="inferred-from-evidence" data-evidence={fromEvidence}>
+                  {sourceText}
+                </a>
+              ) : (
+                <a onClick={() => onJump(rec.inferred_from!)} data-testid="inferred-from">
+                  {rec.inferred_from}
+                </a>
+              )}
               {t('，确认前不计分。', '; it does not count until confirmed.')}
               {rec.note && (
                 <span style={{ display: 'block', fontSize: 12, color: '#8c8c8c' }} title={rec.note}>
@@ -158,6 +193,27 @@ export function VerdictEditor({
         }
         data-testid="verdict-note"
       />
+      <Input.TextArea
+        value={draft.observation}
+        onChange={(e) => setDraft({ ...draft, observation: e.target.value, dirty: true })}
+        disabled={locked}
+        autoSize={{ minRows: 1, maxRows: 5 }}
+        style={{ marginTop: 6 }}
+        placeholder={t('现状描述：现场看到的情况（访谈、查验、测试所见）', 'Observation: what was found (interviews, inspection, tests)')}
+        aria-label={t('现状描述', 'Observation')}
+        data-testid="verdict-observation"
+      />
+      {(noEvidence || draft.evidence_reason) && (
+        <Input
+          value={draft.evidence_reason}
+          onChange={(e) => setDraft({ ...draft, evidence_reason: e.target.value, dirty: true })}
+          disabled={locked}
+          style={{ marginTop: 6 }}
+          placeholder={t('未关联证据的理由（如：现场观察，未留存书面材料）', 'Why no evidence is linked (e.g. observed on site, no document kept)')}
+          aria-label={t('无证据理由', 'Reason for no evidence')}
+          data-testid="verdict-evidence-reason"
+        />
+      )}
       <div style={{ display: 'flex', alignItems: 'center', gap: 12, marginTop: 8 }}>
         <Button type="primary" onClick={onSave} loading={busy} disabled={locked} data-testid="verdict-save">
           {t('保存结论', 'Save verdict')}
@@ -175,7 +231,7 @@ export function VerdictEditor({
           <br />
           <Typography.Text type="secondary" data-testid="verdict-recorded">
             {rec
-              ? `${t('记录：', 'Recorded: ')}${rec.assessor || '—'} · ${shortTime(rec.at)}${rec.confirmed && rec.inferred_from ? t(`（确认自 ${rec.inferred_from} 的推断）`, ` (confirmed inference from ${rec.inferred_from})`) : ''}`
+              ? `${t('记录：', 'Recorded: ')}${rec.assessor || '—'} · ${shortTime(rec.at)}${rec.confirmed && rec.inferred_from ? t(`（确认自 ${sourceText} 的推断）`, ` (confirmed inference from ${sourceText})`) : ''}`
               : t('尚未记录结论', 'No verdict recorded yet')}
             {draft.dirty ? t(' · 有未保存的修改', ' · unsaved changes') : ''}
           </Typography.Text>

@@ -82,10 +82,49 @@ export function isIsoDate(s: string): boolean {
 }
 
 /** An RFC 3339 time shown as "YYYY-MM-DD HH:MM" (the core's times are already local or UTC text). */
-export function shortTime(s: string | null | undefined): string {
+let displayZone: string | null = null;
+
+/** The zone times are shown in (the open project's, else none: times are shown as written). */
+export function setDisplayZone(zone: string | null | undefined) {
+  displayZone = zone || null;
+}
+
+/** `2026-12-06 09:30 (UTC+08:00)`: an instant in `zone` with its offset then. */
+export function zonedTime(d: Date, zone: string): string | null {
+  try {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone: zone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        timeZoneName: 'longOffset',
+      })
+        .formatToParts(d)
+        .map((p) => [p.type, p.value]),
+    );
+    const off = (parts.timeZoneName ?? 'GMT').replace(/^GMT/, 'UTC');
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} (${off === 'UTC' ? 'UTC+00:00' : off})`;
+  } catch {
+    return null;
+  }
+}
+
+/** A stored instant for the screen: in the project's zone with the zone
+ * stated when one is known, else as written (never with a trailing Z). */
+export function shortTime(s: string | null | undefined, zone: string | null = displayZone): string {
   if (!s) return '';
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(s);
-  return m ? `${m[1]} ${m[2]}` : s;
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
+  if (!m) return s;
+  if (zone && m[3]) {
+    const d = new Date(s.trim().replace(' ', 'T'));
+    const z = Number.isNaN(d.getTime()) ? null : zonedTime(d, zone);
+    if (z) return z;
+  }
+  return m[3] === 'Z' ? `${m[1]} ${m[2]} (UTC)` : `${m[1]} ${m[2]}`;
 }
 
 /** A scope answer in words, with option labels from the library's questions. */
