@@ -57,11 +57,12 @@ if ! command -v pyhanko >/dev/null; then
 fi
 
 # PKCS#12 fixtures made by tests/pkcs12_interop.rs (a file holding two keys): Python
-# `cryptography` (pyHanko already pulls it in) and `asn1crypto` to assemble the bags.
-if ! python3 -c 'import cryptography, asn1crypto' 2>/dev/null; then
+# `cryptography` (pyHanko already pulls it in) and `asn1crypto` to assemble the bags;
+# tests/bundle.rs derives Argon2id keys with it (cryptography >= 44).
+if ! python3 -c 'import asn1crypto; from cryptography.hazmat.primitives.kdf.argon2 import Argon2id' 2>/dev/null; then
   echo "setup: installing cryptography and asn1crypto"
-  python3 -m pip install -q 'cryptography>=42' 'asn1crypto>=1.5' 2>/dev/null \
-    || python3 -m pip install -q --break-system-packages 'cryptography>=42' 'asn1crypto>=1.5'
+  python3 -m pip install -q 'cryptography>=44' 'asn1crypto>=1.5' 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages 'cryptography>=44' 'asn1crypto>=1.5'
 fi
 
 # SBOM generators whose output tests/scan.rs imports: cyclonedx-py (CycloneDX
