@@ -82,6 +82,16 @@ pub fn append(
     Ok(hash)
 }
 
+/// The latest entry of `action` (e.g. `review.submit`): (actor, at).
+pub fn last_of(conn: &Connection, action: &str) -> rusqlite::Result<Option<(String, String)>> {
+    conn.query_row(
+        "SELECT actor, at FROM journal WHERE action = ?1 ORDER BY seq DESC LIMIT 1",
+        params![action],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
 /// All entries in order.
 pub fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
     let mut st = conn.prepare(

@@ -668,6 +668,32 @@ fn trivy_old_critical_cve_is_nonconform_and_a_suppressed_one_is_handled() {
     let st = status(&dir, "GB44495-7.3.1.2");
     assert_eq!(st["verdict"], "partial");
     assert!(st["recorded"]["inferred_from"].is_null());
+
+    // The report's evidence register says what the scans found, in the
+    // report's language.
+    for (lang, label, counts) in [
+        ("zh", "工具输出解析", "严重 1（另已处置 1）"),
+        ("en", "Parsed tool output", "critical 1 (+1 handled)"),
+    ] {
+        let pdf = root.join(format!("report-{lang}.pdf"));
+        let r = cli(&["--lang", lang, "report", s(&dir), "--out", s(&pdf)]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        let out = std::process::Command::new("pdftotext")
+            .args([s(&pdf), "-"])
+            .output()
+            .expect("pdftotext must be installed (poppler-utils)");
+        let text: String = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains(label), "{lang}: no tool-output line");
+        let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let want: String = counts.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            squeezed.contains(&want),
+            "{lang}: {counts} not in the evidence register"
+        );
+    }
 }
 
 #[test]

@@ -409,6 +409,11 @@ pub struct EvidenceRow {
     pub sha256: String,
     pub sm3: String,
     pub requirements: Vec<String>,
+    /// What the file's parsed tool output says (SBOM, vulnerability or port
+    /// scan), one line; `None` for other files.
+    pub tool_output: Option<Text>,
+    /// A signed PDF's signature status as recorded at ingest.
+    pub signature: Option<Text>,
 }
 
 /// A dated obligation from the compliance calendar.
@@ -710,70 +715,44 @@ fn value_basis(req: &crate::pack::Requirement) -> Vec<Text> {
     params.chain(deadlines).collect()
 }
 
-/// Schema-4 details read beside the core's own readers.
+/// Details the report needs beside the assessment state, each from the
+/// module that owns its table.
 struct Extra {
     /// question → (answered_by, answered_at, basis).
     scope: BTreeMap<String, (String, String, String)>,
-    /// evidence id → (doc_version, issuer).
-    evidence: BTreeMap<i64, (String, String)>,
     /// Last submission: (actor, at).
     submitted: Option<(String, String)>,
+    /// evidence id → its parsed tool output, one line.
+    tool_output: BTreeMap<i64, Text>,
+    /// evidence id → a signed PDF's recorded signature status.
+    signature: BTreeMap<i64, Text>,
 }
 
 fn read_extra(project: &Project) -> Result<Extra, ReportError> {
-    let conn = project.conn();
-    let db = |e: rusqlite::Error| ReportError::Project(project.db_err(e));
-    let mut scope = BTreeMap::new();
-    {
-        let mut st = conn
-            .prepare("SELECT question, answered_by, answered_at, basis FROM scope_answer")
-            .map_err(db)?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    (
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                    ),
-                ))
+    let scope = crate::assess::scope_records(project)?
+        .into_iter()
+        .map(|r| (r.question, (r.answered_by, r.answered_at, r.basis)))
+        .collect();
+    let submitted = crate::journal::last_of(project.conn(), "review.submit")
+        .map_err(|e| ReportError::Project(project.db_err(e)))?;
+    let tool_output = crate::scan::summaries(project)?
+        .into_iter()
+        .map(|s| (s.evidence_id, s.summary.digest()))
+        .collect();
+    let signature =
+        crate::evidence::summary_rows(project, &[crate::evidence::SIGNATURE_KIND], None)?
+            .into_iter()
+            .filter_map(|r| {
+                serde_json::from_str::<crate::sign::evidence_status::PdfSignatureStatus>(&r.summary)
+                    .ok()
+                    .map(|st| (r.evidence_id, st.summary))
             })
-            .map_err(db)?;
-        for row in rows {
-            let (k, v) = row.map_err(db)?;
-            scope.insert(k, v);
-        }
-    }
-    let mut evidence = BTreeMap::new();
-    {
-        let mut st = conn
-            .prepare("SELECT id, doc_version, issuer FROM evidence")
-            .map_err(db)?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    (r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-                ))
-            })
-            .map_err(db)?;
-        for row in rows {
-            let (k, v) = row.map_err(db)?;
-            evidence.insert(k, v);
-        }
-    }
-    let submitted = conn
-        .query_row(
-            "SELECT actor, at FROM journal WHERE action = 'review.submit' ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-        )
-        .ok();
+            .collect();
     Ok(Extra {
         scope,
-        evidence,
         submitted,
+        tool_output,
+        signature,
     })
 }
 
@@ -1134,27 +1113,26 @@ pub(crate) fn build(project: &Project, opts: &ReportOptions) -> Result<ReportMod
 
     let evidence_rows: Vec<EvidenceRow> = items
         .iter()
-        .map(|i| {
-            let (doc_version, issuer) = extra.evidence.get(&i.id).cloned().unwrap_or_default();
-            EvidenceRow {
-                id: i.id,
-                reference: evidence_ref(i.id),
-                title: i.title.clone(),
-                original_name: i.original_name.clone(),
-                size: i.size,
-                size_text: size_text(i.size),
-                method: i.method.clone(),
-                method_label: method_label(&i.method),
-                collected_at: i.collected_at.clone(),
-                collected_at_text: clock.text(&i.collected_at),
-                collected_by: i.collected_by.clone(),
-                revision: i.revision,
-                doc_version,
-                issuer,
-                sha256: i.sha256.clone(),
-                sm3: i.sm3.clone(),
-                requirements: i.requirements.clone(),
-            }
+        .map(|i| EvidenceRow {
+            id: i.id,
+            reference: evidence_ref(i.id),
+            title: i.title.clone(),
+            original_name: i.original_name.clone(),
+            size: i.size,
+            size_text: size_text(i.size),
+            method: i.method.clone(),
+            method_label: method_label(&i.method),
+            collected_at: i.collected_at.clone(),
+            collected_at_text: clock.text(&i.collected_at),
+            collected_by: i.collected_by.clone(),
+            revision: i.revision,
+            doc_version: i.doc_version.clone(),
+            issuer: i.issuer.clone(),
+            sha256: i.sha256.clone(),
+            sm3: i.sm3.clone(),
+            requirements: i.requirements.clone(),
+            tool_output: extra.tool_output.get(&i.id).cloned(),
+            signature: extra.signature.get(&i.id).cloned(),
         })
         .collect();
 

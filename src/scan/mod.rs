@@ -143,6 +143,17 @@ impl Severity {
             Severity::Unknown => "unknown",
         }
     }
+    /// The severity's name in reports.
+    pub fn label(self) -> Text {
+        match self {
+            Severity::Critical => Text::new("严重", "critical"),
+            Severity::High => Text::new("高危", "high"),
+            Severity::Medium => Text::new("中危", "medium"),
+            Severity::Low => Text::new("低危", "low"),
+            Severity::Negligible => Text::new("可忽略", "negligible"),
+            Severity::Unknown => Text::new("未定级", "unrated"),
+        }
+    }
     /// High or critical: what GB 44495 7.1.1.1 / 7.3.1.2 speak of.
     pub fn high_or_above(self) -> bool {
         matches!(self, Severity::Critical | Severity::High)
@@ -327,6 +338,90 @@ impl Summary {
             .iter()
             .flat_map(|h| h.ports.iter().filter(|p| p.is_open()).map(move |p| (h, p)))
             .collect()
+    }
+
+    /// One line for the report's evidence register: what the file is and
+    /// what it found (components, vulnerabilities by severity, open ports,
+    /// declared ports).
+    pub fn digest(&self) -> Text {
+        let mut zh = vec![self.kind.label().zh];
+        let mut en = vec![self.kind.label().en];
+        if let Some(tool) = &self.tool {
+            zh.push(format!("工具 {tool}"));
+            en.push(format!("tool {tool}"));
+        }
+        if !self.components.is_empty() {
+            zh.push(format!("组件 {} 个", self.components.len()));
+            en.push(format!("{} component(s)", self.components.len()));
+        }
+        if self.vulnerability_scan {
+            let counts = self.severity_counts();
+            if counts.is_empty() {
+                zh.push("未发现漏洞".into());
+                en.push("no vulnerabilities found".into());
+            } else {
+                let part = |lang_zh: bool| {
+                    counts
+                        .iter()
+                        .map(|(s, open, handled)| {
+                            let l = s.label();
+                            match (lang_zh, *handled) {
+                                (true, 0) => format!("{} {open}", l.zh),
+                                (true, h) => format!("{} {open}（另已处置 {h}）", l.zh),
+                                (false, 0) => format!("{} {open}", l.en),
+                                (false, h) => format!("{} {open} (+{h} handled)", l.en),
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                };
+                zh.push(format!("漏洞：{}", part(true).join("、")));
+                en.push(format!("vulnerabilities: {}", part(false).join(", ")));
+            }
+        }
+        if !self.hosts.is_empty() {
+            let ports: Vec<String> = self
+                .open_ports()
+                .iter()
+                .map(|(h, p)| format!("{} {}/{}", h.address, p.protocol, p.port))
+                .collect();
+            let shown = ports.iter().take(12).cloned().collect::<Vec<_>>();
+            let more = ports.len().saturating_sub(shown.len());
+            zh.push(format!(
+                "主机 {} 台，开放端口 {} 个{}{}",
+                self.hosts.len(),
+                ports.len(),
+                if shown.is_empty() {
+                    String::new()
+                } else {
+                    format!("：{}", shown.join("、"))
+                },
+                if more > 0 {
+                    " 等".to_string()
+                } else {
+                    String::new()
+                }
+            ));
+            en.push(format!(
+                "{} host(s), {} open port(s){}{}",
+                self.hosts.len(),
+                ports.len(),
+                if shown.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", shown.join(", "))
+                },
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        if !self.declared_ports.is_empty() {
+            zh.push(format!("声明端口 {} 个", self.declared_ports.len()));
+            en.push(format!("{} declared port(s)", self.declared_ports.len()));
+        }
+        Text::new(zh.join("；"), en.join("; "))
     }
 
     /// The scan day from the file itself.
