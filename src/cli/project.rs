@@ -271,6 +271,53 @@ pub enum AssessCmd {
     },
 }
 
+/// The analysis of a finding (the risk analysis and problem list of the
+/// report): the same flags on `finding add` and `finding update`.
+#[derive(Args)]
+pub struct FindingAnalysis {
+    /// Problem description / 问题描述
+    #[arg(long)]
+    description: Option<String>,
+    /// Threat / 威胁
+    #[arg(long)]
+    threat: Option<String>,
+    /// Impact: high | medium | low / 影响程度
+    #[arg(long)]
+    impact: Option<String>,
+    /// Likelihood: high | medium | low / 发生可能性
+    #[arg(long)]
+    likelihood: Option<String>,
+    /// Recommendation / 整改建议
+    #[arg(long)]
+    recommendation: Option<String>,
+    /// Suggested time limit, e.g. 30日内 / 建议整改期限
+    #[arg(long)]
+    time_limit: Option<String>,
+}
+
+/// A finding's analysis as the core takes it, after checking the levels.
+struct Analysis {
+    description: Option<String>,
+    threat: Option<String>,
+    impact: Option<Option<Severity>>,
+    likelihood: Option<Option<Severity>>,
+    recommendation: Option<String>,
+    time_limit: Option<String>,
+}
+
+impl FindingAnalysis {
+    fn check(self, ctx: &Ctx) -> Result<Analysis, i32> {
+        Ok(Analysis {
+            impact: level_arg(ctx, "--impact", self.impact)?,
+            likelihood: level_arg(ctx, "--likelihood", self.likelihood)?,
+            description: self.description,
+            threat: self.threat,
+            recommendation: self.recommendation,
+            time_limit: self.time_limit,
+        })
+    }
+}
+
 #[derive(Subcommand)]
 pub enum FindingCmd {
     /// Add a finding / 新增整改项
@@ -290,24 +337,8 @@ pub enum FindingCmd {
         due: Option<String>,
         #[arg(long)]
         note: Option<String>,
-        /// Problem description / 问题描述
-        #[arg(long)]
-        description: Option<String>,
-        /// Threat / 威胁
-        #[arg(long)]
-        threat: Option<String>,
-        /// Impact: high | medium | low / 影响程度
-        #[arg(long)]
-        impact: Option<String>,
-        /// Likelihood: high | medium | low / 发生可能性
-        #[arg(long)]
-        likelihood: Option<String>,
-        /// Recommendation / 整改建议
-        #[arg(long)]
-        recommendation: Option<String>,
-        /// Suggested time limit, e.g. 30日内 / 建议整改期限
-        #[arg(long)]
-        time_limit: Option<String>,
+        #[command(flatten)]
+        analysis: FindingAnalysis,
         #[command(flatten)]
         by: By,
     },
@@ -334,24 +365,8 @@ pub enum FindingCmd {
         title: Option<String>,
         #[arg(long)]
         note: Option<String>,
-        /// Problem description / 问题描述
-        #[arg(long)]
-        description: Option<String>,
-        /// Threat / 威胁
-        #[arg(long)]
-        threat: Option<String>,
-        /// Impact: high | medium | low / 影响程度
-        #[arg(long)]
-        impact: Option<String>,
-        /// Likelihood: high | medium | low / 发生可能性
-        #[arg(long)]
-        likelihood: Option<String>,
-        /// Recommendation / 整改建议
-        #[arg(long)]
-        recommendation: Option<String>,
-        /// Suggested time limit, e.g. 30日内 / 建议整改期限
-        #[arg(long)]
-        time_limit: Option<String>,
+        #[command(flatten)]
+        analysis: FindingAnalysis,
         #[command(flatten)]
         by: By,
     },
@@ -1196,20 +1211,12 @@ pub fn finding(ctx: &Ctx, cmd: FindingCmd) -> i32 {
             owner,
             due,
             note,
-            description,
-            threat,
-            impact,
-            likelihood,
-            recommendation,
-            time_limit,
+            analysis,
             by,
         } => {
-            let (impact, likelihood) = match (
-                level_arg(ctx, "--impact", impact),
-                level_arg(ctx, "--likelihood", likelihood),
-            ) {
-                (Ok(i), Ok(l)) => (i, l),
-                (Err(c), _) | (_, Err(c)) => return c,
+            let a = match analysis.check(ctx) {
+                Ok(a) => a,
+                Err(c) => return c,
             };
             let Some(sev) = Severity::parse(&severity) else {
                 eprintln!(
@@ -1233,12 +1240,12 @@ pub fn finding(ctx: &Ctx, cmd: FindingCmd) -> i32 {
                 due,
                 note,
                 status: None,
-                description,
-                threat,
-                impact,
-                likelihood,
-                recommendation,
-                time_limit,
+                description: a.description,
+                threat: a.threat,
+                impact: a.impact,
+                likelihood: a.likelihood,
+                recommendation: a.recommendation,
+                time_limit: a.time_limit,
             };
             match assess::add_finding(&mut p, &by.name(), &input) {
                 Ok(id) => {
@@ -1299,20 +1306,12 @@ pub fn finding(ctx: &Ctx, cmd: FindingCmd) -> i32 {
             due,
             title,
             note,
-            description,
-            threat,
-            impact,
-            likelihood,
-            recommendation,
-            time_limit,
+            analysis,
             by,
         } => {
-            let (impact, likelihood) = match (
-                level_arg(ctx, "--impact", impact),
-                level_arg(ctx, "--likelihood", likelihood),
-            ) {
-                (Ok(i), Ok(l)) => (i, l),
-                (Err(c), _) | (_, Err(c)) => return c,
+            let a = match analysis.check(ctx) {
+                Ok(a) => a,
+                Err(c) => return c,
             };
             let status = match status.as_deref().map(FindingStatus::parse) {
                 Some(None) => {
@@ -1350,12 +1349,12 @@ pub fn finding(ctx: &Ctx, cmd: FindingCmd) -> i32 {
                 due,
                 status,
                 note,
-                description,
-                threat,
-                impact,
-                likelihood,
-                recommendation,
-                time_limit,
+                description: a.description,
+                threat: a.threat,
+                impact: a.impact,
+                likelihood: a.likelihood,
+                recommendation: a.recommendation,
+                time_limit: a.time_limit,
             };
             simple(
                 ctx,
