@@ -20,8 +20,9 @@ files=("$@")
 tap="${E2E_TAP:-target/e2e.tap}"
 mkdir -p "$(dirname "$tap")"
 set +e
-# A bound on the whole run: a WebDriver teardown that never returns must not hold CI.
-timeout -k 10 300 xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 \
+# A bound on the whole run (the workflow takes ~3 min on 2 cores, the team file ~20 s): a
+# WebDriver teardown that never returns must not hold CI.
+timeout -k 10 600 xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$tap" "${files[@]}"
 rc=$?

@@ -25,14 +25,17 @@ use tauri::{AppHandle, Emitter, Manager, State};
 // ------------------------------------------------------------------ helpers
 
 /// Runs `f` on the open project.
-fn with_project<T>(state: &AppState, f: impl FnOnce(&mut Project) -> ApiResult<T>) -> ApiResult<T> {
+pub(crate) fn with_project<T>(
+    state: &AppState,
+    f: impl FnOnce(&mut Project) -> ApiResult<T>,
+) -> ApiResult<T> {
     let mut guard = state.project()?;
     let p = guard.as_mut().ok_or_else(ApiError::no_project)?;
     f(p)
 }
 
 /// Runs a blocking closure off the async runtime's threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     app: &AppHandle,
     f: impl FnOnce(&AppHandle, &AppState) -> ApiResult<T> + Send + 'static,
 ) -> ApiResult<T> {
@@ -51,7 +54,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// Sends `op-progress` events, at most every 100 ms except the last.
-struct Reporter {
+pub(crate) struct Reporter {
     app: AppHandle,
     op: &'static str,
     last: Mutex<Option<Instant>>,
@@ -67,7 +70,7 @@ struct Progress<'a> {
 }
 
 impl Reporter {
-    fn new(app: &AppHandle, op: &'static str) -> Reporter {
+    pub(crate) fn new(app: &AppHandle, op: &'static str) -> Reporter {
         Reporter {
             app: app.clone(),
             op,
@@ -75,7 +78,7 @@ impl Reporter {
         }
     }
 
-    fn report(&self, done: usize, total: usize, label: &str) {
+    pub(crate) fn report(&self, done: usize, total: usize, label: &str) {
         if let Ok(mut last) = self.last.lock() {
             if last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
                 return;
@@ -112,7 +115,7 @@ fn lang_of(s: &str) -> Lang {
 
 /// A file or folder name made of `name`: no separators, no control
 /// characters, at most 60 characters.
-fn safe_name(name: &str) -> String {
+pub(crate) fn safe_name(name: &str) -> String {
     let cleaned: String = name
         .trim()
         .chars()
@@ -299,7 +302,7 @@ pub struct NewProjectReq {
     info: Option<Info>,
 }
 
-fn install(state: &AppState, p: Project) -> ApiResult<ProjectView> {
+pub(crate) fn install(state: &AppState, p: Project) -> ApiResult<ProjectView> {
     let v = view(&p)?;
     state.remember(&p)?;
     *state.project()? = Some(p);

@@ -12,6 +12,7 @@ mod commands;
 mod error;
 mod pick;
 mod state;
+mod team;
 
 use state::{AppState, Dirs};
 use std::path::PathBuf;
@@ -96,6 +97,15 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            team::team_view_get,
+            team::assign_set,
+            team::assign_clear,
+            team::previous_verdict,
+            team::bundle_export,
+            team::bundle_import_pick,
+            team::bundle_merge_pick,
+            team::bundle_merge,
+            team::project_clone_pick,
             commands::library,
             commands::settings_set,
             commands::seal_pick,

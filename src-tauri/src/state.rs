@@ -66,6 +66,9 @@ pub struct AppState {
     /// A .p12 chosen or dropped for import that waits for the user to pick
     /// one of its keys (or for the right password).
     pub pending_p12: Mutex<Option<PathBuf>>,
+    /// A bundle chosen for merging, waiting for its password and the
+    /// conflict choices (the webview never names its path).
+    pub pending_bundle: Mutex<Option<PathBuf>>,
     /// Cancel flag of the running long operation.
     pub cancel: Arc<AtomicBool>,
     /// Set while a long operation runs.
@@ -91,6 +94,7 @@ impl AppState {
             settings: Mutex::new(settings),
             dropped: Mutex::new(vec![]),
             pending_p12: Mutex::new(None),
+            pending_bundle: Mutex::new(None),
             cancel: Arc::new(AtomicBool::new(false)),
             busy: AtomicBool::new(false),
             startup_error: Mutex::new(None),

@@ -32,6 +32,45 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Progress and cancel for the long operations (export, import, merge):
+/// `progress(done, total)` in bytes, called once per copy buffer; when
+/// `cancel` is set the operation stops at the next buffer and leaves
+/// nothing behind. [`Watch::none`] for callers that need neither.
+#[derive(Clone, Copy)]
+pub struct Watch<'a> {
+    pub progress: &'a (dyn Fn(u64, u64) + Sync),
+    pub cancel: &'a AtomicBool,
+}
+
+static NEVER: AtomicBool = AtomicBool::new(false);
+
+fn no_progress(_: u64, _: u64) {}
+
+impl Watch<'static> {
+    /// No progress, never cancelled.
+    pub fn none() -> Watch<'static> {
+        Watch {
+            progress: &no_progress,
+            cancel: &NEVER,
+        }
+    }
+}
+
+impl Watch<'_> {
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// The error of a cancelled operation.
+pub fn cancelled_error() -> ProjectError {
+    ProjectError::invalid(t!(
+        "操作已取消，未写入任何内容",
+        "cancelled; nothing was written"
+    ))
+}
 
 /// The bundle format written by this build.
 pub const FORMAT: &str = "iovaudit-bundle/1";
@@ -154,6 +193,18 @@ pub fn export(
     out: &Path,
     opts: &ExportOptions,
 ) -> Result<Manifest> {
+    export_with(project, by, password, out, opts, Watch::none())
+}
+
+/// [`export`] with progress and cancel.
+pub fn export_with(
+    project: &Project,
+    by: &str,
+    password: &[u8],
+    out: &Path,
+    opts: &ExportOptions,
+    watch: Watch<'_>,
+) -> Result<Manifest> {
     if password.is_empty() {
         return Err(ProjectError::invalid(t!(
             "密码不能为空",
@@ -227,12 +278,35 @@ pub fn export(
     let mut w = EncryptWriter::new(file, password, header).map_err(io_err(out))?;
     let mut files = Vec::new();
     let mut buf = vec![0u8; 256 * 1024];
-    files.push(write_entry(&mut w, "project.db", &snap, &mut buf).map_err(io_err(out))?);
-    drop(guard);
+    let mut sources = vec![snap.clone()];
     for sha in &shas {
-        let src = project.vault().path_of(sha)?;
+        sources.push(project.vault().path_of(sha)?);
+    }
+    let total: u64 = sources
+        .iter()
+        .map(|s| std::fs::metadata(s).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    let mut count_bytes = Counter {
+        watch,
+        done: 0,
+        total,
+    };
+    let failed = |path: &Path, e: std::io::Error| {
+        if watch.cancelled() {
+            cancelled_error()
+        } else {
+            io_err(path)(e)
+        }
+    };
+    files.push(
+        write_entry(&mut w, "project.db", &snap, &mut buf, &mut count_bytes)
+            .map_err(|e| failed(out, e))?,
+    );
+    drop(guard);
+    for (sha, src) in shas.iter().zip(sources.iter().skip(1)) {
         let name = format!("vault/{}/{}", &sha[..2], sha);
-        let e = write_entry(&mut w, &name, &src, &mut buf).map_err(io_err(&src))?;
+        let e = write_entry(&mut w, &name, src, &mut buf, &mut count_bytes)
+            .map_err(|e| failed(src, e))?;
         if &e.sha256 != sha {
             let s = src.display();
             return Err(ProjectError::invalid(t!(
@@ -284,11 +358,33 @@ impl Drop for RemoveOnDrop {
     }
 }
 
+/// Counts bytes for a [`Watch`] and stops when it is cancelled.
+struct Counter<'a> {
+    watch: Watch<'a>,
+    done: u64,
+    total: u64,
+}
+
+impl Counter<'_> {
+    fn add(&mut self, n: u64) -> std::io::Result<()> {
+        if self.watch.cancelled() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "cancelled",
+            ));
+        }
+        self.done += n;
+        (self.watch.progress)(self.done, self.total.max(self.done));
+        Ok(())
+    }
+}
+
 fn write_entry(
     w: &mut impl Write,
     name: &str,
     src: &Path,
     buf: &mut [u8],
+    counter: &mut Counter<'_>,
 ) -> std::io::Result<FileEntry> {
     let mut f = std::fs::File::open(src)?;
     let size = f.metadata()?.len();
@@ -310,6 +406,7 @@ fn write_entry(
         h.update(&buf[..n]);
         w.write_all(&buf[..n])?;
         left -= n as u64;
+        counter.add(n as u64)?;
     }
     Ok(FileEntry {
         name: name.to_string(),
@@ -406,7 +503,12 @@ fn valid_name(name: &str) -> bool {
 }
 
 /// Decrypts and checks a whole bundle, writing entries per `sink`.
-fn read_bundle(file: &Path, password: &[u8], sink: Sink<'_>) -> Result<BundleInfo> {
+fn read_bundle(
+    file: &Path,
+    password: &[u8],
+    sink: Sink<'_>,
+    watch: Watch<'_>,
+) -> Result<BundleInfo> {
     let f = std::fs::File::open(file).map_err(io_err(file))?;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
     let r = DecryptReader::new(std::io::BufReader::with_capacity(256 * 1024, f), password)
@@ -447,7 +549,11 @@ fn read_bundle(file: &Path, password: &[u8], sink: Sink<'_>) -> Result<BundleInf
                 let mut left = size;
                 while left > 0 {
                     let want = (buf.len() as u64).min(left) as usize;
+                    if watch.cancelled() {
+                        return Err(cancelled_error());
+                    }
                     p.exact(&mut buf[..want])?;
+                    (watch.progress)(p.bytes.min(total), total);
                     h.update(&buf[..want]);
                     if let Some((w, path)) = out.as_mut() {
                         w.write_all(&buf[..want]).map_err(io_err(path))?;
@@ -514,7 +620,7 @@ fn read_bundle(file: &Path, password: &[u8], sink: Sink<'_>) -> Result<BundleInf
 
 /// Decrypts and checks a bundle without writing anything.
 pub fn show(file: &Path, password: &[u8]) -> Result<BundleInfo> {
-    read_bundle(file, password, Sink::Discard)
+    read_bundle(file, password, Sink::Discard, Watch::none())
 }
 
 /// A folder removed when dropped unless kept.
@@ -549,21 +655,33 @@ pub(crate) fn extract(
     file: &Path,
     password: &[u8],
     target: &Path,
+    watch: Watch<'_>,
 ) -> Result<(TempDir, BundleInfo)> {
     let tmp = TempDir::beside(target)?;
-    let info = read_bundle(file, password, Sink::Folder(&tmp.path))?;
+    let info = read_bundle(file, password, Sink::Folder(&tmp.path), watch)?;
     Ok((tmp, info))
 }
 
 /// Makes a project at `out` (which must not exist) from a bundle. Nothing is
 /// left behind on any failure.
 pub fn import(file: &Path, password: &[u8], out: &Path, by: &str) -> Result<BundleInfo> {
+    import_with(file, password, out, by, Watch::none())
+}
+
+/// [`import`] with progress and cancel (while decrypting).
+pub fn import_with(
+    file: &Path,
+    password: &[u8],
+    out: &Path,
+    by: &str,
+    watch: Watch<'_>,
+) -> Result<BundleInfo> {
     if out.exists() {
         return Err(ProjectError::Exists {
             path: out.to_path_buf(),
         });
     }
-    let (tmp, info) = extract(file, password, out)?;
+    let (tmp, info) = extract(file, password, out, watch)?;
     for sub in ["vault", "exports"] {
         let d = tmp.path.join(sub);
         std::fs::create_dir_all(&d).map_err(io_err(&d))?;
@@ -604,8 +722,21 @@ pub fn merge_file(
     password: &[u8],
     opts: &crate::assess::merge::MergeOptions,
 ) -> Result<crate::assess::merge::MergeReport> {
+    merge_file_with(project, by, file, password, opts, Watch::none())
+}
+
+/// [`merge_file`] with progress and cancel (while decrypting; the merge
+/// itself is one transaction).
+pub fn merge_file_with(
+    project: &mut Project,
+    by: &str,
+    file: &Path,
+    password: &[u8],
+    opts: &crate::assess::merge::MergeOptions,
+    watch: Watch<'_>,
+) -> Result<crate::assess::merge::MergeReport> {
     let target = project.dir().join("bundle-merge");
-    let (tmp, _info) = extract(file, password, &target)?;
+    let (tmp, _info) = extract(file, password, &target, watch)?;
     let source = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

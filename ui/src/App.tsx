@@ -16,6 +16,7 @@ import {
   PaperClipOutlined,
   SafetyCertificateOutlined,
   SettingOutlined,
+  TeamOutlined,
   ToolOutlined,
 } from '@ant-design/icons';
 import { api, errorText, type AppInfo, type Library, type ProjectView, type Scores, type Settings, type Status } from './api';
@@ -29,6 +30,7 @@ import { Workspace } from './screens/Workspace';
 import { Evidence } from './screens/Evidence';
 import { Findings } from './screens/Findings';
 import { Dashboard } from './screens/Dashboard';
+import { Team } from './screens/Team';
 import { Export } from './screens/Export';
 import { Verify } from './screens/Verify';
 import { ProjectInfo } from './screens/ProjectInfo';
@@ -36,7 +38,7 @@ import { setDisplayZone } from './screens/workspace/bits';
 import { SettingsScreen } from './screens/Settings';
 import { FONT_FAMILY, MONO_FAMILY } from './fonts';
 
-export type ScreenKey = 'home' | 'info' | 'workspace' | 'evidence' | 'findings' | 'dashboard' | 'export' | 'verify' | 'settings';
+export type ScreenKey = 'home' | 'info' | 'workspace' | 'evidence' | 'findings' | 'dashboard' | 'team' | 'export' | 'verify' | 'settings';
 
 const STATE_TAG: Record<string, { color: string; zh: string; en: string }> = {
   draft: { color: 'blue', zh: '草稿', en: 'Draft' },
@@ -243,6 +245,7 @@ function Shell(props: {
           { key: 'evidence', icon: <PaperClipOutlined />, label: t('证据', 'Evidence') },
           { key: 'findings', icon: <ToolOutlined />, label: t('整改项', 'Findings') },
           { key: 'dashboard', icon: <BarChartOutlined />, label: t('仪表盘', 'Dashboard') },
+          { key: 'team', icon: <TeamOutlined />, label: t('协作', 'Team') },
           { key: 'export', icon: <FileProtectOutlined />, label: t('审核与导出', 'Review & export') },
         ]
       : [{ key: 'home', icon: <HomeOutlined />, label: t('首页', 'Home') }]),
@@ -259,6 +262,7 @@ function Shell(props: {
   else if (screen === 'evidence') body = <Evidence />;
   else if (screen === 'findings') body = <Findings />;
   else if (screen === 'dashboard') body = <Dashboard />;
+  else if (screen === 'team') body = <Team onOpened={opened} />;
   else body = <Export />;
 
   const st = project ? STATE_TAG[project.meta.state] : null;

@@ -649,6 +649,78 @@ export function evidenceSource(inferredFrom: string | null | undefined): number 
   return m ? Number(m[1]) : null;
 }
 
+// ---------------------------------------------------------------- team (issue 14)
+
+/** One assignment: a pattern (requirement, section or pack id, or a glob) → assessor. */
+export interface Assignment { pattern: string; assignee: string; set_by: string; set_at: string }
+export interface AssessorProgress { assessor: string; assigned: number; done: number }
+export interface TeamView {
+  assignments: Assignment[];
+  /** Requirement id → assessor. */
+  assignees: Record<string, string>;
+  /** Per assessor; the unassigned requirements under ''. Empty when nothing is assigned. */
+  progress: AssessorProgress[];
+  /** The assessor name from Settings ("mine"). */
+  me: string;
+}
+export interface BundleManifest {
+  format: string;
+  made_at: string;
+  made_by: string;
+  project_uuid: string;
+  project_name: string;
+  assessee: string;
+  part: { assignee?: string; requirements: string[] };
+  with_evidence: boolean;
+  journal_head: string | null;
+  journal_entries: number;
+  verdicts: number;
+  evidence: number;
+  findings: number;
+  files: { name: string; size: number; sha256: string }[];
+}
+export interface BundleExported { path: string; size: number; manifest: BundleManifest }
+export type Take = 'ours' | 'theirs';
+export interface MergeSide { value: string; note: string; by: string; at: string }
+export interface MergeConflict {
+  /** `verdict` or `scope`. */
+  kind: string;
+  /** Requirement or question id. */
+  item: string;
+  ours: MergeSide;
+  theirs: MergeSide;
+  resolution: Take | null;
+}
+export interface MergeReport {
+  dry_run: boolean;
+  unchanged: boolean;
+  verdicts_taken: string[];
+  scope_taken: string[];
+  conflicts: MergeConflict[];
+  findings_added: string[];
+  findings_updated: string[];
+  events_added: number;
+  assignments_taken: string[];
+  info_taken: string[];
+  evidence: {
+    added: number;
+    matched_by_hash: number;
+    revisions_added: number;
+    links_added: number;
+    files_to_store: number;
+    skipped_no_file: string[];
+  };
+  journal_head: string | null;
+  journal_entries: number;
+  journal_already_imported: boolean;
+}
+export interface PreviousVerdict { verdict: VerdictCode; note: string; assessor: string; at: string }
+export interface Cloned {
+  project: ProjectView;
+  report: { source_snapshot: string; previous_verdicts: number; open_findings: number; evidence: number; upgraded: [string, string, string][] };
+  path: string;
+}
+
 export const api = {
   appInfo: () => call<AppInfo>('app_info'),
   library: () => call<Library>('library'),
@@ -762,6 +834,23 @@ export const api = {
   verifyPick: (trust: string[]) => call<VerifyFileResult | null>('verify_pick', { trust }),
   /** Verifies the file last dropped on the window; null if none is held. */
   verifyDropped: (trust: string[]) => call<VerifyFileResult | null>('verify_dropped', { trust }),
+
+  // Team (issue 14): assignment, bundles, merge, the next cycle.
+  teamView: () => call<TeamView>('team_view_get'),
+  assignSet: (assignee: string, patterns: string[]) => call<TeamView>('assign_set', { assignee, patterns }),
+  assignClear: (patterns: string[]) => call<TeamView>('assign_clear', { patterns }),
+  previousVerdict: (id: string) => call<PreviousVerdict | null>('previous_verdict', { id }),
+  /** Exports for a colleague where the save chooser says; null if cancelled. The password is not kept. */
+  bundleExport: (req: { assignee: string | null; requirements: string[]; with_evidence: boolean; sm4: boolean; password: string }) =>
+    call<BundleExported | null>('bundle_export', { req }),
+  /** Chooses a bundle, then the folder for the new project; opens it. null if cancelled. */
+  bundleImportPick: (password: string) => call<ProjectView | null>('bundle_import_pick', { password }),
+  /** Chooses the bundle to merge (kept in Rust); its file name, null if cancelled. */
+  bundleMergePick: () => call<string | null>('bundle_merge_pick'),
+  bundleMerge: (req: { password: string; take: Take | null; per_item: Record<string, Take>; dry_run: boolean }) =>
+    call<MergeReport>('bundle_merge', { req }),
+  /** Next cycle: chooses a folder, clones the open project there and opens the copy; null if cancelled. */
+  projectClonePick: (withEvidence: boolean) => call<Cloned | null>('project_clone_pick', { withEvidence }),
 
   /** Asks the running long operation to stop. */
   cancel: () => call<void>('cancel'),

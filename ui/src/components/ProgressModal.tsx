@@ -11,9 +11,14 @@ const OP_LABEL: Record<string, [string, string]> = {
   report: ['正在生成并签署报告', 'Rendering and signing the report'],
   package: ['正在生成备案包', 'Building the filing package'],
   'verify-file': ['正在核验文件', 'Verifying the file'],
+  'bundle-export': ['正在加密导出数据包', 'Encrypting the bundle'],
+  'bundle-import': ['正在解密并检查数据包', 'Decrypting and checking the bundle'],
+  'bundle-merge': ['正在解密并合并数据包', 'Decrypting and merging the bundle'],
+  'project-clone': ['正在建立下一周期项目', 'Making the next cycle'],
 };
 
-const CANCELLABLE = new Set(['ingest', 'verify']);
+// Bundles stop at the next 256 KiB buffer (the merge itself is one transaction, after decrypting).
+const CANCELLABLE = new Set(['ingest', 'verify', 'bundle-export', 'bundle-import', 'bundle-merge']);
 
 export function ProgressModal() {
   const { t } = useT();

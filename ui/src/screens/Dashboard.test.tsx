@@ -2,10 +2,11 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { findings, makeState, renderScreen, scores, tally } from './workspace/testFixture';
 import { Dashboard } from './Dashboard';
 
-const mocks = vi.hoisted(() => ({ findings: vi.fn(), packVersions: vi.fn(), packUpgrade: vi.fn(), calendar: vi.fn() }));
+const mocks = vi.hoisted(() => ({ findings: vi.fn(), packVersions: vi.fn(), packUpgrade: vi.fn(), calendar: vi.fn(), teamView: vi.fn() }));
 vi.mock('../api', async (orig) => ({ ...(await orig<typeof import('../api')>()), api: mocks }));
 
 beforeEach(() => {
+  mocks.teamView.mockReset();
   mocks.findings.mockReset();
   mocks.findings.mockResolvedValue(findings);
   mocks.packVersions.mockReset();
@@ -98,4 +99,29 @@ test('a failing findings call is reported', async () => {
   const state = makeState();
   renderScreen(<Dashboard />, state);
   await waitFor(() => expect(state.reportError).toHaveBeenCalledWith({ zh: '数据库错误', en: 'db error' }));
+});
+
+test('progress per assessor, when work is assigned', async () => {
+  mocks.teamView.mockResolvedValue({
+    assignments: [{ pattern: 'GB1', assignee: '李工', set_by: '张工', set_at: 'x' }],
+    assignees: {},
+    progress: [
+      { assessor: '', assigned: 3, done: 2 },
+      { assessor: '李工', assigned: 4, done: 1 },
+    ],
+    me: '张工',
+  });
+  renderScreen(<Dashboard />, makeState());
+  const card = await screen.findByTestId('dashboard-assessors');
+  expect(within(card).getByTestId('assessor-李工').textContent).toContain('1 / 4');
+  expect(within(card).getByTestId('assessor--').textContent).toContain('2 / 3');
+  await waitFor(() => expect(mocks.findings).toHaveBeenCalled());
+});
+
+test('no assessor card when nothing is assigned', async () => {
+  mocks.teamView.mockResolvedValue({ assignments: [], assignees: {}, progress: [], me: '' });
+  renderScreen(<Dashboard />, makeState());
+  await waitFor(() => expect(mocks.teamView).toHaveBeenCalled());
+  await waitFor(() => expect(mocks.findings).toHaveBeenCalled());
+  expect(screen.queryByTestId('dashboard-assessors')).toBeNull();
 });

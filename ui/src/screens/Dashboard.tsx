@@ -11,6 +11,8 @@ import { isFrozen, useProject } from '../store';
 import { isDone } from './workspace/bits';
 import { PackVersions } from '../components/PackVersions';
 import { CalendarTimeline } from '../components/CalendarTimeline';
+import { AssessorProgressList, loadTeam } from './Team';
+import type { TeamView } from '../api';
 
 const BAR_PARTS = ['conform', 'partial', 'nonconform', 'unassessed'] as const;
 
@@ -161,6 +163,15 @@ export function Dashboard() {
   const { project, scores, statuses, reportError } = useProject();
   const { t, tx } = useT();
   const [findings, setFindings] = useState<Finding[] | null>(null);
+  const [team, setTeam] = useState<TeamView | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    void loadTeam().then((t) => live && setTeam(t));
+    return () => {
+      live = false;
+    };
+  }, [project.meta.revision, statuses]);
 
   useEffect(() => {
     let live = true;
@@ -271,6 +282,11 @@ export function Dashboard() {
           )}
         </Card>
       </div>
+      {team && team.progress.length > 0 && (
+        <Card size="small" title={t('评估人进度', 'Progress per assessor')} data-testid="dashboard-assessors">
+          <AssessorProgressList progress={team.progress} me={team.me} />
+        </Card>
+      )}
       <CalendarTimeline />
       <Card
         size="small"

@@ -1,8 +1,8 @@
 // Home: recent projects, open, the demo, and the new-project wizard
 // (assessee → checklists → scoping questions → confirm).
 import { useMemo, useState } from 'react';
-import { Alert, Button, Card, Checkbox, Col, Descriptions, Empty, Form, Input, InputNumber, List, Radio, Row, Select, Space, Steps, Tag, Typography } from 'antd';
-import { ExperimentOutlined, FileAddOutlined, FolderOpenOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Checkbox, Col, Descriptions, Empty, Form, Input, InputNumber, List, Modal, Radio, Row, Select, Space, Steps, Tag, Typography } from 'antd';
+import { ExperimentOutlined, FileAddOutlined, FolderOpenOutlined, ImportOutlined } from '@ant-design/icons';
 import { api, emptyInfo, type AppInfo, type Info, type ProjectKind, type ProjectView, type Question } from '../api';
 import { useApp } from '../appctx';
 import { useT } from '../i18n';
@@ -29,6 +29,8 @@ export function Home({ info, onOpened }: { info: AppInfo; onOpened: (p: ProjectV
   const { reportError } = useApp();
   const [wizard, setWizard] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
+  const [importing, setImporting] = useState(false);
+  const [bundlePw, setBundlePw] = useState('');
 
   const run = async (key: string, f: () => Promise<ProjectView | null>) => {
     setBusy(key);
@@ -40,6 +42,13 @@ export function Home({ info, onOpened }: { info: AppInfo; onOpened: (p: ProjectV
     } finally {
       setBusy(null);
     }
+  };
+
+  const importBundle = () => {
+    const pw = bundlePw;
+    setImporting(false);
+    setBundlePw('');
+    void run('import', () => api.bundleImportPick(pw));
   };
 
   if (wizard) return <Wizard info={info} onCancel={() => setWizard(false)} onOpened={onOpened} />;
@@ -86,6 +95,9 @@ export function Home({ info, onOpened }: { info: AppInfo; onOpened: (p: ProjectV
             <Button block size="large" icon={<ExperimentOutlined />} loading={busy === 'demo'} onClick={() => run('demo', api.projectOpenDemo)} data-testid="home-demo">
               {t('打开演示项目', 'Open the demo project')}
             </Button>
+            <Button block size="large" icon={<ImportOutlined />} loading={busy === 'import'} onClick={() => setImporting(true)} data-testid="home-import">
+              {t('从同事的数据包导入', 'Import a bundle')}
+            </Button>
             <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
               {t(
                 '项目是一个文件夹：评估数据库、证据库（每个文件以 SHA-256 与 SM3 存证）和导出文件都在其中。本应用完全离线工作。',
@@ -98,6 +110,32 @@ export function Home({ info, onOpened }: { info: AppInfo; onOpened: (p: ProjectV
           <InstalledPacks />
         </Card>
       </Col>
+      <Modal
+        open={importing}
+        title={t('从同事的数据包导入', 'Import a bundle')}
+        onCancel={() => {
+          setImporting(false);
+          setBundlePw('');
+        }}
+        onOk={importBundle}
+        okText={t('选择数据包…', 'Choose the bundle…')}
+        okButtonProps={{ disabled: !bundlePw }}
+        destroyOnHidden
+      >
+        <Typography.Paragraph type="secondary">
+          {t(
+            '先选择 .iovbundle 文件，再选择新项目所在的文件夹。密码不会被保存。',
+            'Choose the .iovbundle file, then the folder for the new project. The password is not stored.',
+          )}
+        </Typography.Paragraph>
+        <Input.Password
+          placeholder={t('数据包密码', 'Bundle password')}
+          value={bundlePw}
+          onChange={(e) => setBundlePw(e.target.value)}
+          onPressEnter={() => bundlePw && importBundle()}
+          data-testid="import-password"
+        />
+      </Modal>
     </Row>
   );
 }

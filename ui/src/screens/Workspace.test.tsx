@@ -18,6 +18,9 @@ const mocks = vi.hoisted(() => ({
     labels: { high: { zh: '高', en: 'High' }, medium: { zh: '中', en: 'Medium' }, low: { zh: '低', en: 'Low' } },
   })),
   evidenceSummary: vi.fn(),
+  teamView: vi.fn(),
+  previousVerdict: vi.fn(),
+  assignSet: vi.fn(),
 }));
 vi.mock('../api', async (orig) => ({ ...(await orig<typeof import('../api')>()), api: mocks, onDrop: () => Promise.resolve(() => undefined) }));
 
@@ -92,6 +95,24 @@ test('filters: 未评估 shows only applicable unassessed ones, and the others t
   expect(rows()).toEqual(['GB1-03']);
   pickFilter('全部');
   expect(rows()).toHaveLength(7);
+});
+
+test('mine: only the requirements assigned to the assessor from Settings; last cycle\'s verdict is shown', async () => {
+  mocks.teamView.mockResolvedValue({
+    assignments: [{ pattern: 'GB1-02', assignee: '张工', set_by: '张工', set_at: 'x' }, { pattern: 'BJ-03', assignee: '张工', set_by: '张工', set_at: 'x' }, { pattern: 'GB1-01', assignee: '李工', set_by: '张工', set_at: 'x' }],
+    assignees: { 'GB1-02': '张工', 'BJ-03': '张工', 'GB1-01': '李工' },
+    progress: [],
+    me: '张工',
+  });
+  mocks.previousVerdict.mockImplementation(async (id: string) =>
+    id === 'GB1-01' ? { verdict: 'partial', note: '去年：制度未覆盖数据安全', assessor: '王工', at: '2025-11-30T08:00:00Z' } : null,
+  );
+  await open('GB1-01');
+  expect((await screen.findByTestId('previous-verdict')).textContent).toContain('去年：制度未覆盖数据安全');
+  expect(screen.getByTestId('previous-verdict').textContent).toContain('部分符合');
+  expect((await screen.findByTestId('assigned-to')).textContent).toContain('李工');
+  fireEvent.click(screen.getByTestId('filter-mine'));
+  await waitFor(() => expect(rows()).toEqual(['BJ-03', 'GB1-02']));
 });
 
 test('search narrows by id or title', async () => {

@@ -3,7 +3,8 @@
 // 1–4 pick a verdict, Ctrl+Enter saves, J/K move, / searches.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { App as AntApp, Empty, Modal, Spin, type InputRef } from 'antd';
-import { api, onDrop, type AddResult, type Finding, type RequirementDetail, type VerdictCode } from '../api';
+import { api, onDrop, type AddResult, type Finding, type RequirementDetail, type TeamView, type VerdictCode } from '../api';
+import { AssignBar, PreviousVerdictNote, loadTeam } from './Team';
 import { VERDICTS, useT } from '../i18n';
 import { isFrozen, useProject } from '../store';
 import { ReqList, buildTree, matchesFilter, matchesSearch, type FilterKey } from './workspace/ReqList';
@@ -54,6 +55,8 @@ export function Workspace({ focus, onFocus }: { focus: string | null; onFocus: (
   const [shownEvidence, setShownEvidence] = useState<number | null>(null);
   const [ruleError, setRuleError] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [team, setTeam] = useState<TeamView | null>(null);
+  const [mine, setMine] = useState(false);
   const [findingForm, setFindingForm] = useState<{ initial: Finding | null } | null>(null);
   const searchRef = useRef<InputRef>(null);
   const noteRef = useRef<NoteRef>(null);
@@ -62,9 +65,26 @@ export function Workspace({ focus, onFocus }: { focus: string | null; onFocus: (
   const ordered = useMemo(() => tree.flatMap((p) => p.sections.flatMap((s) => s.reqs)), [tree]);
   const orderIndex = useMemo(() => new Map(ordered.map((s, i) => [s.requirement, i])), [ordered]);
   const navIds = useMemo(
-    () => ordered.filter((s) => matchesFilter(s, filter) && matchesSearch(s, query)).map((s) => s.requirement),
-    [ordered, filter, query],
+    () =>
+      ordered
+        .filter((s) => matchesFilter(s, filter) && matchesSearch(s, query))
+        .filter((s) => !mine || !team || team.assignees[s.requirement] === team.me)
+        .map((s) => s.requirement),
+    [ordered, filter, query, mine, team],
   );
+
+  useEffect(() => {
+    let live = true;
+    void loadTeam().then((t) => live && setTeam(t));
+    return () => {
+      live = false;
+    };
+  }, [project.meta.revision, statuses]);
+
+  const selectedIds = useMemo(() => {
+    for (const p of tree) for (const s of p.sections) if (s.reqs.some((r) => r.requirement === selected)) return { requirement: selected as string, section: s.id, pack: p.id };
+    return null;
+  }, [tree, selected]);
   const visible = useMemo(() => new Set(navIds), [navIds]);
 
   // Follow the focus given from elsewhere (dashboard, findings, a mapping).
@@ -326,7 +346,9 @@ export function Workspace({ focus, onFocus }: { focus: string | null; onFocus: (
       style={{ display: 'flex', height: 'calc(100vh - 80px)', minHeight: 480, background: '#fff', border: '1px solid #f0f0f0', borderRadius: 6, overflow: 'hidden' }}
       data-testid="workspace"
     >
-      <div style={{ width: 380, flex: 'none', borderRight: '1px solid #f0f0f0', minHeight: 0 }}>
+      <div style={{ width: 380, flex: 'none', borderRight: '1px solid #f0f0f0', minHeight: 0, display: 'flex', flexDirection: 'column' }}>
+        <AssignBar team={team} onChange={setTeam} ids={selectedIds} mine={mine} setMine={setMine} frozen={frozen} />
+        <div style={{ flex: 1, minHeight: 0 }}>
         <ReqList
           tree={tree}
           selected={selected}
@@ -339,12 +361,14 @@ export function Workspace({ focus, onFocus }: { focus: string | null; onFocus: (
           total={ordered.length}
           searchRef={searchRef}
         />
+        </div>
       </div>
       <div style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column', minHeight: 0 }}>
         {current && draft && draft.id === current.requirement.id ? (
           <>
             <div style={{ flex: 1, overflowY: 'auto', minHeight: 0, position: 'relative' }}>
               {loading && <Spin size="small" style={{ position: 'absolute', right: 12, top: 12 }} />}
+              <PreviousVerdictNote id={current.requirement.id} />
               <Detail
                 detail={current}
                 library={library}
