@@ -99,7 +99,8 @@ test('merge: dry run lists the conflicts, the choice per row is sent, the result
   expect(ours).toContain('张工');
   expect(theirs).toContain('不符合');
   expect(theirs).toContain('李工');
-  expect(theirs).toContain('2026-12-03T10:00:00Z');
+  expect(theirs).toContain('2026-12-03 10:00 (UTC)');
+  expect(theirs).not.toContain('T10:00:00Z');
   expect(screen.getByTestId('merge-plan').textContent).toContain('冲突 2 项');
   // Not every conflict chosen: merge is not possible.
   const apply = screen.getByTestId('merge-apply') as HTMLButtonElement;

@@ -39,6 +39,7 @@ import {
 } from '../api';
 import { useT, verdictInfo } from '../i18n';
 import { isFrozen, useProject } from '../store';
+import { shortTime } from './workspace/bits';
 
 /** Patterns the checklist offers: every pack, section and requirement of the project. */
 export function patternOptions(library: Library, project: ProjectView, tx: (t: Text) => string) {
@@ -101,7 +102,7 @@ export function ConflictTable({
         <b>{sideValue(c, x.value, tx)}</b>
         {x.note && <div>{x.note}</div>}
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          {x.by} · {x.at}
+          {x.by} · {shortTime(x.at)}
         </Typography.Text>
       </div>
     );
@@ -626,8 +627,8 @@ export function PreviousVerdictNote({ id }: { id: string }) {
       style={{ margin: '8px 16px 0' }}
       data-testid="previous-verdict"
       message={t(
-        `上一周期结论：${tx(verdictInfo(prev.verdict).label)}（${prev.assessor}，${prev.at}）`,
-        `Last cycle: ${tx(verdictInfo(prev.verdict).label)} (${prev.assessor}, ${prev.at})`,
+        `上一周期结论：${tx(verdictInfo(prev.verdict).label)}（${prev.assessor}，${shortTime(prev.at)}）`,
+        `Last cycle: ${tx(verdictInfo(prev.verdict).label)} (${prev.assessor}, ${shortTime(prev.at)})`,
       )}
       description={prev.note || undefined}
     />
