@@ -1057,6 +1057,19 @@ pub struct IdentityInfo {
 }
 
 /// One key of a PKCS#12 file as the app shows and stores it (no secret).
+fn text_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Text>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(Text),
+        Plain(String),
+    }
+    Ok(Option::<Either>::deserialize(d)?.map(|e| match e {
+        Either::Text(t) => t,
+        Either::Plain(s) => Text::new(s.clone(), s),
+    }))
+}
+
 #[derive(Serialize, Deserialize, Clone)]
 pub struct KeyView {
     index: usize,
@@ -1065,8 +1078,10 @@ pub struct KeyView {
     organisation: String,
     fingerprint_sha256: Option<String>,
     key: String,
-    /// Why the key cannot sign, if so.
-    problem: Option<String>,
+    /// Why the key cannot sign, if so (identity.json written before this was
+    /// bilingual holds a plain string: read as both languages).
+    #[serde(default, deserialize_with = "text_or_string")]
+    problem: Option<Text>,
     /// What selects this key (`key` of an export or import): the
     /// certificate's SHA-256, else the alias.
     selector: Option<String>,

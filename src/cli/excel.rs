@@ -333,23 +333,34 @@ fn print_pack_import(imp: &PackImport, a: &PackImportXlsx, written: bool, lang: 
 
 // ------------------------------------------------------------------ pack export-xlsx
 
+/// The pack `id` of the library, or a message listing the packs there are.
+fn pack_or_say<'a>(
+    lib: &'a iovaudit::pack::Library,
+    id: &str,
+    lang: Lang,
+) -> Option<&'a iovaudit::pack::Pack> {
+    let p = lib.pack(id);
+    if p.is_none() {
+        let ids = lib
+            .packs
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        eprintln!(
+            "{}",
+            lang.pick(
+                &format!("错误：没有编号为 `{id}` 的检查单（检查单：{ids}）"),
+                &format!("error: no pack `{id}` (packs: {ids})"),
+            )
+        );
+    }
+    p
+}
+
 pub fn pack_export(a: PackExportXlsx, checklists: Option<PathBuf>, lang: Lang) -> i32 {
     super::with_library(checklists, lang, |lib| {
-        let Some(p) = lib.pack(&a.id) else {
-            let ids = lib
-                .packs
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let id = &a.id;
-            eprintln!(
-                "{}",
-                lang.pick(
-                    &format!("错误：没有编号为 `{id}` 的检查单（检查单：{ids}）"),
-                    &format!("error: no pack `{id}` (packs: {ids})"),
-                )
-            );
+        let Some(p) = pack_or_say(lib, &a.id, lang) else {
             return 2;
         };
         let bytes = match excel::export_pack(p) {
@@ -745,21 +756,7 @@ fn exists_refused(out: &std::path::Path, force: bool, lang: Lang) -> bool {
 
 pub fn pack_export_oscal(a: PackExportOscal, checklists: Option<PathBuf>, lang: Lang) -> i32 {
     super::with_library(checklists, lang, |lib| {
-        let Some(p) = lib.pack(&a.id) else {
-            let ids = lib
-                .packs
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let id = &a.id;
-            eprintln!(
-                "{}",
-                lang.pick(
-                    &format!("错误：没有编号为 `{id}` 的检查单（检查单：{ids}）"),
-                    &format!("error: no pack `{id}` (packs: {ids})"),
-                )
-            );
+        let Some(p) = pack_or_say(lib, &a.id, lang) else {
             return 2;
         };
         if let Some(t) = &a.time {

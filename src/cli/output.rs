@@ -678,6 +678,7 @@ pub fn identity(ctx: &Ctx, cmd: IdentityCmd) -> i32 {
                 );
                 println!("    {}{}", ctx.lang.pick("密钥：", "key: "), k.key);
                 if let Some(p) = &k.problem {
+                    let p = p.get(ctx.lang);
                     println!(
                         "    {}{p}",
                         ctx.lang.pick("不能用于签名：", "cannot sign: ")

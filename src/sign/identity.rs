@@ -2,6 +2,7 @@
 //! (`new_identity`), and loading a PKCS#12 with the optional SM2 pair
 //! beside it (`load_identity`).
 
+use crate::i18n::Text;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -554,7 +555,7 @@ pub struct KeyEntry {
     /// "RSA-2048", "ECDSA P-256", or the key type that cannot sign here.
     pub key: String,
     /// Why this key cannot sign (unsupported type, no certificate), if so.
-    pub problem: Option<String>,
+    pub problem: Option<Text>,
 }
 
 impl KeyEntry {
@@ -638,10 +639,15 @@ fn open_p12(p12_path: &Path, password: &str) -> Result<Opened, SignError> {
         };
         let problem = match (&parsed, cert) {
             (Err(e), _) => Some(match e {
-                SignError::BadFile { what, .. } => what.clone(),
-                other => other.to_string(),
+                SignError::BadFile { what, .. } => {
+                    Text::new(format!("密钥无法使用：{what}"), what.clone())
+                }
+                other => Text::new(other.zh(), other.to_string()),
             }),
-            (Ok(_), None) => Some("no certificate matches the private key".into()),
+            (Ok(_), None) => Some(Text::new(
+                "没有与该私钥匹配的证书",
+                "no certificate matches the private key",
+            )),
             (Ok(_), Some(_)) => None,
         };
         let alias = k
@@ -793,7 +799,7 @@ pub fn load_identity_with(
         });
     };
     let (Some(key), Some(cert_at)) = (c.key, c.cert) else {
-        let why = c.entry.problem.clone().unwrap_or_default();
+        let why = c.entry.problem.clone().map(|t| t.en).unwrap_or_default();
         return Err(SignError::bad_file(
             p12_path,
             format!("key {}: {why}", c.entry.label()),

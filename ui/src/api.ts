@@ -378,8 +378,8 @@ export interface KeyView {
   fingerprint_sha256: string | null;
   /** "RSA-2048", "ECDSA P-256", … */
   key: string;
-  /** Why this key cannot sign, if so. */
-  problem: string | null;
+  /** Why this key cannot sign, if so (zh and en from the core). */
+  problem: Text | null;
   /** What to send as `key` to choose it (certificate SHA-256, else alias). */
   selector: string | null;
 }

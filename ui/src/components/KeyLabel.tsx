@@ -5,7 +5,7 @@ import { useT } from '../i18n';
 
 /** One key of a PKCS#12 file: alias, subject, type, fingerprint, why it cannot sign. */
 export function KeyLabel({ k }: { k: KeyView }) {
-  const { t } = useT();
+  const { t, tx } = useT();
   return (
     <span>
       #{k.index} {k.alias ? <strong>{k.alias}</strong> : null} {k.subject_cn && <span>CN={k.subject_cn}</span>}
@@ -20,7 +20,7 @@ export function KeyLabel({ k }: { k: KeyView }) {
         <Typography.Text type="danger" style={{ fontSize: 12 }}>
           {' '}
           {t('不能用于签名：', 'cannot sign: ')}
-          {k.problem}
+          {tx(k.problem)}
         </Typography.Text>
       )}
     </span>

@@ -164,7 +164,7 @@ function key(index: number, alias: string, extra: Partial<KeyView> = {}): KeyVie
 }
 
 test('a .p12 with several keys: the user chooses one, unusable keys cannot be chosen, the import finishes with it', async () => {
-  const keys = [key(1, 'old-2024'), key(2, 'new-2026'), key(3, 'ed', { key: 'Ed25519', problem: 'unsupported key type', fingerprint_sha256: null, selector: null })];
+  const keys = [key(1, 'old-2024'), key(2, 'new-2026'), key(3, 'ed', { key: 'Ed25519', problem: { zh: '不支持的密钥类型', en: 'unsupported key type' }, fingerprint_sha256: null, selector: null })];
   h.api.identityImportPick.mockResolvedValue({ status: 'choose_key', file: 'org.p12', keys });
   const multi: IdentityInfo = { ...ID, name: '签名2', key_alias: keys[1].selector, keys };
   h.api.identityImportPending.mockResolvedValue({ status: 'imported', identity: multi });
@@ -176,7 +176,7 @@ test('a .p12 with several keys: the user chooses one, unusable keys cannot be ch
   const box = await screen.findByTestId('identity-choose-key');
   expect(box.textContent).toContain('org.p12 含 3 个密钥');
   expect(box.textContent).toContain('new-2026');
-  expect(box.textContent).toContain('不能用于签名：unsupported key type');
+  expect(box.textContent).toContain('不能用于签名：不支持的密钥类型');
   expect(radio(within(box).getByTestId('identity-key-3')).disabled).toBe(true);
   // The first usable key is preselected; choose the second.
   fireEvent.click(radio(within(box).getByTestId('identity-key-2')));
